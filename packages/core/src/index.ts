@@ -4,3 +4,7 @@ export * from "./order-status.ts";
 export * from "./reason.ts";
 export * from "./shipment-event.ts";
 export * from "./shipment-status.ts";
+export * from "./apply-event.ts";
+export * from "./piece-rollup.ts";
+export * from "./piece-transition.ts";
+export * from "./shipment-state.ts";
