@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { applyEvent, foldEvents } from "./apply-event.ts";
 import { parseTimestamp } from "./event-time.ts";
 import { deliveryProgress, initialShipmentState } from "./shipment-state.ts";
+import type { ShipmentStatus } from "./shipment-status.ts";
 import { makeEvent } from "./testing/event-factory.ts";
 
 const fresh = () => initialShipmentState("ups", "1Z999");
@@ -133,7 +134,7 @@ describe("applyEvent", () => {
 });
 
 describe("multi-piece shipments", () => {
-  const piece = (pieceId: string, status: Parameters<typeof makeEvent>[0]["status"], at: string) =>
+  const piece = (pieceId: string, status: ShipmentStatus, at: string) =>
     makeEvent({ pieceId, status, rawCode: `${status}`, at });
 
   it("keeps a status per piece and rolls the shipment up", () => {

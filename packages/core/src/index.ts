@@ -8,3 +8,5 @@ export * from "./apply-event.ts";
 export * from "./piece-rollup.ts";
 export * from "./piece-transition.ts";
 export * from "./shipment-state.ts";
+export * from "./order-rollup.ts";
+export * from "./shipment-exceptions.ts";
