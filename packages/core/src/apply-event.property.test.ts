@@ -40,13 +40,22 @@ const distinctScans = (pieces: readonly (string | null)[], maxLength: number) =>
     .array(eventArb(pieces), { minLength: 1, maxLength })
     .map((events) => [...new Map(events.map((e) => [eventFingerprint(e), e])).values()]);
 
-const FORWARD: readonly string[] = ["pending", "info_received", "in_transit", "out_for_delivery", "available_for_pickup"];
+const FORWARD: readonly string[] = [
+  "pending",
+  "info_received",
+  "in_transit",
+  "out_for_delivery",
+  "available_for_pickup",
+];
 
 const timelineWithShuffle = (pieces: readonly (string | null)[]) =>
   distinctScans(pieces, 25).chain((events) =>
     fc.tuple(
       fc.constant(events),
-      fc.shuffledSubarray([...events, ...events], { minLength: 2 * events.length, maxLength: 2 * events.length }),
+      fc.shuffledSubarray([...events, ...events], {
+        minLength: 2 * events.length,
+        maxLength: 2 * events.length,
+      }),
       fc.array(fc.integer({ min: 0, max: events.length - 1 }), { maxLength: 10 }),
     ),
   );
@@ -98,7 +107,9 @@ describe("applyEvent properties", () => {
         const byFingerprint = new Map(events.map((e) => [eventFingerprint(e), e]));
         const inTimeOrder = reference.timeline.map((t) => byFingerprint.get(t.fingerprint)!);
         expect(foldEvents(inTimeOrder, initialShipmentState("ups", "1Z999"))).toEqual(reference);
-        expect(foldEvents([...inTimeOrder].reverse(), initialShipmentState("ups", "1Z999"))).toEqual(reference);
+        expect(foldEvents([...inTimeOrder].reverse(), initialShipmentState("ups", "1Z999"))).toEqual(
+          reference,
+        );
       }),
       { numRuns: 300 },
     );

@@ -13,7 +13,12 @@ describe("applyEvent", () => {
     expect(r.state.status).toBe("in_transit");
     expect(r.duplicate).toBe(false);
     expect(r.transitions).toEqual([
-      expect.objectContaining({ scope: "shipment", from: "pending", to: "in_transit", fingerprint: r.fingerprint }),
+      expect.objectContaining({
+        scope: "shipment",
+        from: "pending",
+        to: "in_transit",
+        fingerprint: r.fingerprint,
+      }),
     ]);
   });
 
@@ -53,10 +58,18 @@ describe("applyEvent", () => {
   });
 
   it("informational scans do not change the status", () => {
-    const s1 = applyEvent(fresh(), makeEvent({ status: "out_for_delivery", at: "2024-03-01T08:00:00Z" })).state;
+    const s1 = applyEvent(
+      fresh(),
+      makeEvent({ status: "out_for_delivery", at: "2024-03-01T08:00:00Z" }),
+    ).state;
     const r = applyEvent(
       s1,
-      makeEvent({ status: "in_transit", informational: true, rawCode: "ON_TIME", at: "2024-03-01T09:00:00Z" }),
+      makeEvent({
+        status: "in_transit",
+        informational: true,
+        rawCode: "ON_TIME",
+        at: "2024-03-01T09:00:00Z",
+      }),
     );
     expect(r.state.status).toBe("out_for_delivery");
     expect(r.transitions).toEqual([]);
@@ -84,7 +97,10 @@ describe("applyEvent", () => {
   it("available for pickup is not delivered, and pickup afterwards is", () => {
     const s1 = foldEvents([makeEvent({ status: "available_for_pickup", reason: "parcel_locker" })]);
     expect(s1.status).toBe("available_for_pickup");
-    const s2 = applyEvent(s1, makeEvent({ status: "delivered", rawCode: "D", at: "2024-03-02T10:00:00Z" })).state;
+    const s2 = applyEvent(
+      s1,
+      makeEvent({ status: "delivered", rawCode: "D", at: "2024-03-02T10:00:00Z" }),
+    ).state;
     expect(s2.status).toBe("delivered");
   });
 
@@ -111,14 +127,21 @@ describe("applyEvent", () => {
       makeEvent({ status: "exception", rawCode: "X", at: "2024-03-03T08:00:00Z" }),
     ]);
     expect(s.status).toBe("delivered");
-    const returned = applyEvent(s, makeEvent({ status: "returning_to_sender", rawCode: "RS", at: "2024-03-04T08:00:00Z" }));
+    const returned = applyEvent(
+      s,
+      makeEvent({ status: "returning_to_sender", rawCode: "RS", at: "2024-03-04T08:00:00Z" }),
+    );
     expect(returned.state.status).toBe("returning_to_sender");
   });
 
   it("keeps the latest and the first delivery estimate", () => {
     const s = foldEvents([
       makeEvent({ at: "2024-03-01T08:00:00Z", estimatedDelivery: parseTimestamp("2024-03-04") }),
-      makeEvent({ rawCode: "I2", at: "2024-03-02T08:00:00Z", estimatedDelivery: parseTimestamp("2024-03-06") }),
+      makeEvent({
+        rawCode: "I2",
+        at: "2024-03-02T08:00:00Z",
+        estimatedDelivery: parseTimestamp("2024-03-06"),
+      }),
     ]);
     expect(s.firstEstimatedDelivery?.local).toBe("2024-03-04T00:00:00");
     expect(s.estimatedDelivery?.local).toBe("2024-03-06T00:00:00");
@@ -152,9 +175,14 @@ describe("multi-piece shipments", () => {
   });
 
   it("reports piece transitions next to the shipment's", () => {
-    const s = foldEvents([piece("P1", "in_transit", "2024-03-01T08:00:00Z"), piece("P2", "in_transit", "2024-03-01T08:00:00Z")]);
+    const s = foldEvents([
+      piece("P1", "in_transit", "2024-03-01T08:00:00Z"),
+      piece("P2", "in_transit", "2024-03-01T08:00:00Z"),
+    ]);
     const r = applyEvent(s, piece("P2", "delivered", "2024-03-02T08:00:00Z"));
-    expect(r.transitions).toEqual([expect.objectContaining({ scope: "piece", pieceId: "P2", from: "in_transit", to: "delivered" })]);
+    expect(r.transitions).toEqual([
+      expect.objectContaining({ scope: "piece", pieceId: "P2", from: "in_transit", to: "delivered" }),
+    ]);
     const r2 = applyEvent(r.state, piece("P1", "delivered", "2024-03-02T09:00:00Z"));
     expect(r2.transitions.map((t) => [t.scope, t.to])).toEqual([
       ["shipment", "delivered"],
@@ -165,7 +193,13 @@ describe("multi-piece shipments", () => {
   it("a piece in trouble puts the shipment in trouble", () => {
     const s = foldEvents([
       piece("P1", "delivered", "2024-03-02T08:00:00Z"),
-      makeEvent({ pieceId: "P2", status: "exception", reason: "damaged", actionRequired: true, rawCode: "X" }),
+      makeEvent({
+        pieceId: "P2",
+        status: "exception",
+        reason: "damaged",
+        actionRequired: true,
+        rawCode: "X",
+      }),
     ]);
     expect(s.status).toBe("exception");
     expect(s.reason).toBe("damaged");

@@ -1,7 +1,7 @@
 import { eventTimeSortKey } from "./event-time.ts";
 import { eventFingerprint } from "./fingerprint.ts";
-import { nextPieceState } from "./piece-transition.ts";
 import { rollupPieces } from "./piece-rollup.ts";
+import { nextPieceState } from "./piece-transition.ts";
 import type { Reason } from "./reason.ts";
 import type { ShipmentEvent } from "./shipment-event.ts";
 import {
@@ -11,7 +11,7 @@ import {
   type ShipmentState,
   type TimelineEntry,
 } from "./shipment-state.ts";
-import { STATUS_PROGRESS, type ShipmentStatus } from "./shipment-status.ts";
+import { type ShipmentStatus, STATUS_PROGRESS } from "./shipment-status.ts";
 
 /** A change of status caused by one event, for the shipment as a whole or for one of its pieces. */
 export interface StatusTransition {
@@ -81,7 +81,11 @@ function withUnknownCode(codes: string[], entry: TimelineEntry): string[] {
   return [...codes, entry.rawCode].sort();
 }
 
-function transitionsBetween(before: ShipmentState, after: ShipmentState, fingerprint: string): StatusTransition[] {
+function transitionsBetween(
+  before: ShipmentState,
+  after: ShipmentState,
+  fingerprint: string,
+): StatusTransition[] {
   const out: StatusTransition[] = [];
   if (
     before.status !== after.status ||
@@ -136,7 +140,9 @@ export function applyEvent(state: ShipmentState, event: ShipmentEvent): ApplyRes
   let at = timeline.length;
   while (at > 0 && compareEntries(timeline[at - 1]!, entry) > 0) at--;
   const appended = at === timeline.length;
-  const nextTimeline = appended ? [...timeline, entry] : [...timeline.slice(0, at), entry, ...timeline.slice(at)];
+  const nextTimeline = appended
+    ? [...timeline, entry]
+    : [...timeline.slice(0, at), entry, ...timeline.slice(at)];
 
   const knownPiece =
     entry.pieceId === null

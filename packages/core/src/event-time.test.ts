@@ -34,12 +34,16 @@ describe("parseTimestamp", () => {
     expect(t.offset).toBe(offset);
   });
 
-  it.each(["yesterday", "2024-13-01T00:00:00", "2024-02-30T10:00:00", "2024-03-01T25:00:00", "2024-03-01T10:00:00+15:00", ""])(
-    "refuses %j",
-    (raw) => {
-      expect(() => parseTimestamp(raw)).toThrow(TimestampError);
-    },
-  );
+  it.each([
+    "yesterday",
+    "2024-13-01T00:00:00",
+    "2024-02-30T10:00:00",
+    "2024-03-01T25:00:00",
+    "2024-03-01T10:00:00+15:00",
+    "",
+  ])("refuses %j", (raw) => {
+    expect(() => parseTimestamp(raw)).toThrow(TimestampError);
+  });
 });
 
 describe("localWithUtc", () => {
@@ -59,7 +63,11 @@ describe("localWithUtc", () => {
 
 describe("localFromParts", () => {
   it("joins compact date and time parts, staying local", () => {
-    expect(localFromParts("20240301", "101500")).toEqual({ local: "2024-03-01T10:15:00", offset: null, utc: null });
+    expect(localFromParts("20240301", "101500")).toEqual({
+      local: "2024-03-01T10:15:00",
+      offset: null,
+      utc: null,
+    });
     expect(localFromParts("2024-03-01", "10:15")).toMatchObject({ local: "2024-03-01T10:15:00" });
   });
 });

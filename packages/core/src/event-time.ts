@@ -7,7 +7,9 @@ import { z } from "zod";
  * offset or a separate UTC field made it known.
  */
 export const EventTimeSchema = z.object({
-  local: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?$/, "expected YYYY-MM-DDTHH:mm:ss"),
+  local: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?$/, "expected YYYY-MM-DDTHH:mm:ss"),
   offset: z
     .string()
     .regex(/^(Z|[+-]\d{2}:\d{2})$/, "expected Z or ±HH:mm")
@@ -27,7 +29,15 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
-function checkCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number, raw: string): void {
+function checkCalendar(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  raw: string,
+): void {
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   if (
     date.getUTCFullYear() !== y ||
@@ -111,7 +121,8 @@ export function localWithUtc(localRaw: string, utcRaw: string): EventTime {
 export function localFromParts(date: string, time = "000000"): EventTime {
   const dm = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date.trim());
   const tm = /^(\d{2}):?(\d{2}):?(\d{2})?$/.exec(time.trim());
-  if (!dm || !tm) throw new TimestampError(`bad date/time parts ${JSON.stringify(date)} ${JSON.stringify(time)}`);
+  if (!dm || !tm)
+    throw new TimestampError(`bad date/time parts ${JSON.stringify(date)} ${JSON.stringify(time)}`);
   return parseTimestamp(`${dm[1]}-${dm[2]}-${dm[3]}T${tm[1]}:${tm[2]}:${tm[3] ?? "00"}`);
 }
 

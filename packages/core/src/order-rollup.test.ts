@@ -6,8 +6,11 @@ import type { ShipmentStatus } from "./shipment-status.ts";
 import { makeEvent } from "./testing/event-factory.ts";
 
 const now = new Date("2024-03-02T12:00:00Z");
-const shipment = (status: ShipmentStatus, trackingNumber = "T1", extra: Parameters<typeof makeEvent>[0] = {}) =>
-  foldEvents([makeEvent({ status, trackingNumber, rawCode: status, ...extra })]);
+const shipment = (
+  status: ShipmentStatus,
+  trackingNumber = "T1",
+  extra: Parameters<typeof makeEvent>[0] = {},
+) => foldEvents([makeEvent({ status, trackingNumber, rawCode: status, ...extra })]);
 
 const order = (over: Partial<OrderProgress> = {}): OrderProgress => ({
   cancelled: false,
@@ -31,28 +34,56 @@ describe("rollupOrder", () => {
   it.each<[string, Partial<OrderProgress>, string]>([
     ["a new order", { lines: unshipped }, "received"],
     ["an order being picked", { lines: unshipped, processing: true }, "processing"],
-    ["an order waiting for stock", { lines: [{ lineId: "a", quantity: 1, shippedQuantity: 0, backorderedQuantity: 1 }] }, "backordered"],
+    [
+      "an order waiting for stock",
+      { lines: [{ lineId: "a", quantity: 1, shippedQuantity: 0, backorderedQuantity: 1 }] },
+      "backordered",
+    ],
     ["a manual hold", { hold: "manual", lines: unshipped }, "on_hold"],
     ["a cancelled order", { cancelled: true, shipments: [shipment("in_transit")] }, "cancelled"],
     [
       "a split shipment with a line left",
-      { lines: [{ lineId: "a", quantity: 1, shippedQuantity: 1 }, { lineId: "b", quantity: 2, shippedQuantity: 0 }], shipments: [shipment("in_transit")] },
+      {
+        lines: [
+          { lineId: "a", quantity: 1, shippedQuantity: 1 },
+          { lineId: "b", quantity: 2, shippedQuantity: 0 },
+        ],
+        shipments: [shipment("in_transit")],
+      },
       "partially_shipped",
     ],
     ["everything shipped", { shipments: [shipment("in_transit"), shipment("in_transit", "T2")] }, "shipped"],
     ["everything out for delivery", { shipments: [shipment("out_for_delivery")] }, "out_for_delivery"],
-    ["one of two parcels delivered", { shipments: [shipment("delivered"), shipment("in_transit", "T2")] }, "partially_delivered"],
+    [
+      "one of two parcels delivered",
+      { shipments: [shipment("delivered"), shipment("in_transit", "T2")] },
+      "partially_delivered",
+    ],
     ["all delivered", { shipments: [shipment("delivered"), shipment("delivered", "T2")] }, "delivered"],
-    ["a parcel in trouble", { shipments: [shipment("delivered"), shipment("attempt_failed", "T2")] }, "exception"],
+    [
+      "a parcel in trouble",
+      { shipments: [shipment("delivered"), shipment("attempt_failed", "T2")] },
+      "exception",
+    ],
     ["a delayed parcel", { shipments: [shipment("in_transit", "T1", { reason: "delayed" })] }, "delayed"],
     ["all returned", { shipments: [shipment("returned_to_sender")] }, "returned"],
     ["refunded by the host", { returned: true, shipments: [shipment("delivered")] }, "returned"],
     [
       "a cancelled line and the rest delivered",
-      { lines: [{ lineId: "a", quantity: 1, shippedQuantity: 1 }, { lineId: "b", quantity: 2, shippedQuantity: 0, cancelledQuantity: 2 }], shipments: [shipment("delivered")] },
+      {
+        lines: [
+          { lineId: "a", quantity: 1, shippedQuantity: 1 },
+          { lineId: "b", quantity: 2, shippedQuantity: 0, cancelledQuantity: 2 },
+        ],
+        shipments: [shipment("delivered")],
+      },
       "delivered",
     ],
-    ["a cancelled label next to a delivered parcel", { shipments: [shipment("delivered"), shipment("cancelled", "T2")] }, "delivered"],
+    [
+      "a cancelled label next to a delivered parcel",
+      { shipments: [shipment("delivered"), shipment("cancelled", "T2")] },
+      "delivered",
+    ],
   ])("%s → %s", (_name, over, expected) => {
     expect(rollupOrder(order(over), now)).toBe(expected);
   });

@@ -25,7 +25,12 @@ export interface OrderProgress {
   shipments: readonly ShipmentState[];
 }
 
-const TROUBLE: ReadonlySet<ShipmentStatus> = new Set(["exception", "attempt_failed", "lost", "returning_to_sender"]);
+const TROUBLE: ReadonlySet<ShipmentStatus> = new Set([
+  "exception",
+  "attempt_failed",
+  "lost",
+  "returning_to_sender",
+]);
 const AT_THE_DOOR: ReadonlySet<ShipmentStatus> = new Set(["out_for_delivery", "available_for_pickup"]);
 
 /**
@@ -42,7 +47,8 @@ export function rollupOrder(order: OrderProgress, now: Date): OrderStatus {
   const undelivered = shipments.filter((s) => s.status !== "delivered");
   if (
     undelivered.some(
-      (s) => s.reason === "delayed" || detectExceptions(s, now).some((e) => e.kind === "delivery_date_missed"),
+      (s) =>
+        s.reason === "delayed" || detectExceptions(s, now).some((e) => e.kind === "delivery_date_missed"),
     )
   ) {
     return "delayed";
@@ -61,6 +67,7 @@ export function rollupOrder(order: OrderProgress, now: Date): OrderStatus {
   if (!nothingLeftToShip) return "partially_shipped";
   if (shipments.length > 0 && undelivered.length === 0) return "delivered";
   if (anyDelivered) return "partially_delivered";
-  if (undelivered.length > 0 && undelivered.every((s) => AT_THE_DOOR.has(s.status))) return "out_for_delivery";
+  if (undelivered.length > 0 && undelivered.every((s) => AT_THE_DOOR.has(s.status)))
+    return "out_for_delivery";
   return "shipped";
 }

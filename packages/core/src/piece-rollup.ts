@@ -1,6 +1,6 @@
 import type { Reason } from "./reason.ts";
 import type { PieceState } from "./shipment-state.ts";
-import { STATUS_PROGRESS, type ShipmentStatus } from "./shipment-status.ts";
+import { type ShipmentStatus, STATUS_PROGRESS } from "./shipment-status.ts";
 
 /** Most urgent first: one piece in trouble puts the whole shipment in trouble. */
 const NEEDS_ATTENTION: readonly ShipmentStatus[] = [
@@ -30,7 +30,11 @@ export function rollupPieces(pieces: readonly PieceState[]): RolledUpStatus {
   const first = pieces[0];
   if (first === undefined) return { status: "pending", reason: null, actionRequired: false };
   if (pieces.every((p) => p.status === first.status)) {
-    return { status: first.status, reason: pieces.find((p) => p.reason !== null)?.reason ?? null, actionRequired };
+    return {
+      status: first.status,
+      reason: pieces.find((p) => p.reason !== null)?.reason ?? null,
+      actionRequired,
+    };
   }
   for (const status of NEEDS_ATTENTION) {
     const piece = pieces.find((p) => p.status === status);

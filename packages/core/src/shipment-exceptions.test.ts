@@ -16,16 +16,25 @@ describe("detectExceptions", () => {
   it("flags a moving shipment with no scan for longer than its carrier's limit, once per silence", () => {
     const found = detectExceptions(moving, new Date("2024-03-04T11:00:00Z"));
     expect(found).toEqual([
-      expect.objectContaining({ kind: "stalled", key: "stalled:2024-03-01T10:00:00Z", detail: "no scan for 73 hours (limit 72)" }),
+      expect.objectContaining({
+        kind: "stalled",
+        key: "stalled:2024-03-01T10:00:00Z",
+        detail: "no scan for 73 hours (limit 72)",
+      }),
     ]);
     expect(detectExceptions(moving, new Date("2024-03-05T11:00:00Z"))[0]?.key).toBe(found[0]?.key);
   });
 
   it("uses the per-carrier limit", () => {
-    const usps = foldEvents([makeEvent({ carrier: "usps", status: "in_transit", at: "2024-03-01T10:00:00Z" })]);
+    const usps = foldEvents([
+      makeEvent({ carrier: "usps", status: "in_transit", at: "2024-03-01T10:00:00Z" }),
+    ]);
     expect(detectExceptions(usps, new Date("2024-03-04T11:00:00Z"))).toEqual([]);
     expect(
-      detectExceptions(usps, new Date("2024-03-04T11:00:00Z"), { ...DEFAULT_EXCEPTION_POLICY, stalledAfterHours: { usps: 24 } }),
+      detectExceptions(usps, new Date("2024-03-04T11:00:00Z"), {
+        ...DEFAULT_EXCEPTION_POLICY,
+        stalledAfterHours: { usps: 24 },
+      }),
     ).toHaveLength(1);
   });
 
@@ -42,7 +51,11 @@ describe("detectExceptions", () => {
 
   it("flags a missed estimated delivery date after the end of that day", () => {
     const s = foldEvents([
-      makeEvent({ status: "in_transit", at: "2024-03-01T10:00:00Z", estimatedDelivery: parseTimestamp("2024-03-02") }),
+      makeEvent({
+        status: "in_transit",
+        at: "2024-03-01T10:00:00Z",
+        estimatedDelivery: parseTimestamp("2024-03-02"),
+      }),
     ]);
     expect(detectExceptions(s, new Date("2024-03-02T23:00:00Z"))).toEqual([]);
     expect(kinds(detectExceptions(s, new Date("2024-03-03T13:00:00Z")))).toEqual(["delivery_date_missed"]);
@@ -51,26 +64,44 @@ describe("detectExceptions", () => {
   it("flags a revised delivery date with the direction", () => {
     const s = foldEvents([
       makeEvent({ at: "2024-03-01T10:00:00Z", estimatedDelivery: parseTimestamp("2024-03-04") }),
-      makeEvent({ rawCode: "I2", at: "2024-03-02T10:00:00Z", estimatedDelivery: parseTimestamp("2024-03-06") }),
+      makeEvent({
+        rawCode: "I2",
+        at: "2024-03-02T10:00:00Z",
+        estimatedDelivery: parseTimestamp("2024-03-06"),
+      }),
     ]);
     const found = detectExceptions(s, new Date("2024-03-02T11:00:00Z"));
-    expect(found).toEqual([expect.objectContaining({ kind: "delivery_date_revised", key: "delivery_date_revised:2024-03-06T00:00:00" })]);
+    expect(found).toEqual([
+      expect.objectContaining({
+        kind: "delivery_date_revised",
+        key: "delivery_date_revised:2024-03-06T00:00:00",
+      }),
+    ]);
     expect(found[0]?.detail).toContain("later");
   });
 
   it("flags failed attempts, customs holds, returns, loss and damage", () => {
     const at = new Date("2024-03-01T12:00:00Z");
-    expect(kinds(detectExceptions(foldEvents([makeEvent({ status: "attempt_failed", reason: "recipient_unavailable" })]), at))).toEqual([
-      "delivery_failed",
-    ]);
-    expect(kinds(detectExceptions(foldEvents([makeEvent({ status: "exception", reason: "customs_hold" })]), at))).toEqual([
-      "customs_hold",
-    ]);
-    expect(kinds(detectExceptions(foldEvents([makeEvent({ status: "returning_to_sender", reason: "refused" })]), at))).toEqual([
-      "return_to_sender",
-    ]);
+    expect(
+      kinds(
+        detectExceptions(
+          foldEvents([makeEvent({ status: "attempt_failed", reason: "recipient_unavailable" })]),
+          at,
+        ),
+      ),
+    ).toEqual(["delivery_failed"]);
+    expect(
+      kinds(detectExceptions(foldEvents([makeEvent({ status: "exception", reason: "customs_hold" })]), at)),
+    ).toEqual(["customs_hold"]);
+    expect(
+      kinds(
+        detectExceptions(foldEvents([makeEvent({ status: "returning_to_sender", reason: "refused" })]), at),
+      ),
+    ).toEqual(["return_to_sender"]);
     expect(kinds(detectExceptions(foldEvents([makeEvent({ status: "lost" })]), at))).toEqual(["lost"]);
-    expect(kinds(detectExceptions(foldEvents([makeEvent({ status: "exception", reason: "damaged" })]), at))).toEqual(["damaged"]);
+    expect(
+      kinds(detectExceptions(foldEvents([makeEvent({ status: "exception", reason: "damaged" })]), at)),
+    ).toEqual(["damaged"]);
   });
 
   it("names the piece in a multi-piece shipment", () => {

@@ -113,9 +113,12 @@ export function detectExceptions(
     const at = since === null ? "" : formatEventTime(since);
     const add = (kind: ExceptionKind, detail: string, keyed = true) =>
       found.push({ kind, pieceId, key: `${kind}:${piece.pieceId}${keyed ? `:${at}` : ""}`, since, detail });
-    if (piece.status === "attempt_failed") add("delivery_failed", `delivery attempt failed (${piece.reason ?? "no reason given"})`);
-    if (piece.status === "exception" && piece.reason === "customs_hold") add("customs_hold", "held in customs");
-    if (piece.returnStarted) add("return_to_sender", `returning to sender (${piece.reason ?? "no reason given"})`, false);
+    if (piece.status === "attempt_failed")
+      add("delivery_failed", `delivery attempt failed (${piece.reason ?? "no reason given"})`);
+    if (piece.status === "exception" && piece.reason === "customs_hold")
+      add("customs_hold", "held in customs");
+    if (piece.returnStarted)
+      add("return_to_sender", `returning to sender (${piece.reason ?? "no reason given"})`, false);
     if (piece.status === "lost") add("lost", "reported lost by the carrier", false);
     if (piece.reason === "damaged") add("damaged", "reported damaged by the carrier", false);
   }

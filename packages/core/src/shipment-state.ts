@@ -77,7 +77,11 @@ export function initialPiece(pieceId: string): PieceState {
 }
 
 /** How many packages are delivered out of how many: "2 of 3 parcels delivered". */
-export function deliveryProgress(state: ShipmentState): { delivered: number; total: number; partial: boolean } {
+export function deliveryProgress(state: ShipmentState): {
+  delivered: number;
+  total: number;
+  partial: boolean;
+} {
   const delivered = state.pieces.filter((p) => p.status === "delivered").length;
   const total = state.pieces.length;
   return { delivered, total, partial: delivered > 0 && delivered < total };

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { PayloadError } from "@trackflow/carriers";
+import { type CliIo, type ExitCode, processIo, UsageError, writeLine } from "./cli-io.ts";
+import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
+
+interface Command {
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<ExitCode>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  normalize: { usage: normalizeUsage, run: normalizeCommand },
+};
+
+function usage(): string {
+  return `usage: trackflow <command> [options]\n\n${Object.values(COMMANDS)
+    .map((c) => c.usage)
+    .join("\n\n")}`;
+}
+
+/** Runs one CLI invocation; returns the exit code instead of exiting, for tests. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    writeLine(name === undefined ? io.stderr : io.stdout, usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    writeLine(io.stderr, `trackflow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+    ) {
+      writeLine(io.stderr, `trackflow ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (error instanceof PayloadError) {
+      writeLine(io.stderr, error.message);
+      return 2;
+    }
+    if ((error as { code?: string }).code === "ENOENT") {
+      writeLine(io.stderr, `trackflow ${name}: ${(error as Error).message}`);
+      return 2;
+    }
+    writeLine(io.stderr, `trackflow ${name}: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
