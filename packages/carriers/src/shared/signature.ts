@@ -12,10 +12,16 @@ export function header(request: WebhookRequest, name: string): string | undefine
 }
 
 export function rawBytes(body: Uint8Array | string): Buffer {
-  return typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return typeof body === "string"
+    ? Buffer.from(body, "utf8")
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-export function hmac(algorithm: "sha256" | "sha1" | "sha512", key: string | Buffer, data: Buffer | string): Buffer {
+export function hmac(
+  algorithm: "sha256" | "sha1" | "sha512",
+  key: string | Buffer,
+  data: Buffer | string,
+): Buffer {
   return createHmac(algorithm, key).update(data).digest();
 }
 
@@ -35,20 +41,23 @@ export function stringsEqual(a: string, b: string): boolean {
 
 export const verified: VerifyResult = { ok: true };
 
-export function rejected(failure: "missing_signature" | "bad_signature" | "stale_timestamp", message: string): VerifyResult {
+export function rejected(
+  failure: "missing_signature" | "bad_signature" | "stale_timestamp",
+  message: string,
+): VerifyResult {
   return { ok: false, failure, message };
 }
 
 /** Refuses a signed timestamp (seconds since the epoch) further than `toleranceSeconds` from now. */
-export function checkFreshness(
-  signedAtSeconds: number,
-  now: Date,
-  toleranceSeconds: number,
-): VerifyResult {
-  if (!Number.isFinite(signedAtSeconds)) return rejected("bad_signature", "signature timestamp is not a number");
+export function checkFreshness(signedAtSeconds: number, now: Date, toleranceSeconds: number): VerifyResult {
+  if (!Number.isFinite(signedAtSeconds))
+    return rejected("bad_signature", "signature timestamp is not a number");
   const skew = Math.abs(now.getTime() / 1000 - signedAtSeconds);
   if (skew > toleranceSeconds) {
-    return rejected("stale_timestamp", `signature timestamp is ${Math.round(skew)}s away from now (limit ${toleranceSeconds}s)`);
+    return rejected(
+      "stale_timestamp",
+      `signature timestamp is ${Math.round(skew)}s away from now (limit ${toleranceSeconds}s)`,
+    );
   }
   return verified;
 }

@@ -1,0 +1,120 @@
+import {
+  type EventTime,
+  parseTimestamp,
+  type ShipmentEvent,
+  type ShipmentEventInput,
+  TimestampError,
+} from "@trackflow/core";
+import type { z } from "zod";
+import { location } from "../shared/location.ts";
+import { formatPath, PayloadError, parseShape } from "../shared/payload-error.ts";
+import { markDeliveriesAfterReturn } from "../shared/returned-delivery.ts";
+import { toEvent } from "../shared/to-event.ts";
+import { uspsEventTime } from "./event-time.ts";
+import { UspsNotificationSchema, type UspsTrackingResponse, UspsTrackingResponseSchema } from "./payload.ts";
+import { resolveUspsStatus } from "./resolve-status.ts";
+
+const SOURCE = "usps";
+
+function atPath<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TimestampError) throw new PayloadError(SOURCE, path, error.message);
+    throw error;
+  }
+}
+
+function shape<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
+  if (prefix === "") return parseShape(SOURCE, schema, value);
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const inner = formatPath(issue.path);
+  throw new PayloadError(
+    SOURCE,
+    inner === "" ? prefix : `${prefix}${inner.startsWith("[") ? "" : "."}${inner}`,
+    issue.message,
+  );
+}
+
+function estimatedDelivery(response: UspsTrackingResponse, path: string): EventTime | null {
+  if (response.expectedDeliveryTimeStamp) {
+    const raw = response.expectedDeliveryTimeStamp;
+    return atPath(`${path}expectedDeliveryTimeStamp`, () => parseTimestamp(raw));
+  }
+  if (response.expectedDeliveryDate) {
+    const raw = response.expectedDeliveryDate;
+    return atPath(`${path}expectedDeliveryDate`, () => parseTimestamp(raw));
+  }
+  return null;
+}
+
+function responseEvents(response: UspsTrackingResponse, prefix: string): ShipmentEvent[] {
+  const path = prefix === "" ? "" : `${prefix}.`;
+  const edd = estimatedDelivery(response, path);
+  const out: ShipmentEventInput[] = [];
+  (response.trackingEvents ?? []).forEach((event, i) => {
+    const eventPath = `${path}trackingEvents[${i}]`;
+    const occurredAt = atPath(`${eventPath}.eventTimestamp`, () => uspsEventTime(event));
+    // A summary line without any time ("In Transit to Next Facility" placeholders) is no scan.
+    if (occurredAt === null) return;
+    const mapping = resolveUspsStatus(event);
+    out.push({
+      source: SOURCE,
+      carrier: "usps",
+      trackingNumber: response.trackingNumber,
+      pieceId: null,
+      sourceEventId: null,
+      status: mapping.status,
+      reason: mapping.reason ?? null,
+      actionRequired: mapping.actionRequired ?? false,
+      informational: mapping.informational ?? false,
+      rawCode: event.eventCode ?? "",
+      rawStatus: null,
+      message: event.eventType ?? "",
+      location: location({
+        description: event.firm,
+        city: event.eventCity,
+        state: event.eventState,
+        postalCode: event.eventZIP,
+        country: event.eventCountry,
+      }),
+      occurredAt,
+      estimatedDelivery: edd,
+      signedBy: event.name?.trim() || null,
+    });
+  });
+  markDeliveriesAfterReturn(out);
+  return out.map(toEvent);
+}
+
+function isNotification(payload: unknown): boolean {
+  return typeof payload === "object" && payload !== null && !Array.isArray(payload) && "payload" in payload;
+}
+
+/**
+ * A USPS Tracking v3 response (one object, or an array of them as the v3.2 multi-number call
+ * returns), or a "Subscriptions - Tracking" notification whose `payload` string holds one → events,
+ * one per entry of trackingEvents.
+ */
+export function parseUsps(payload: unknown): ShipmentEvent[] {
+  if (isNotification(payload)) {
+    const notification = parseShape(SOURCE, UspsNotificationSchema, payload);
+    let inner: unknown = notification.payload;
+    if (typeof inner === "string") {
+      try {
+        inner = JSON.parse(inner);
+      } catch (error) {
+        throw new PayloadError(SOURCE, "payload", `not JSON: ${(error as Error).message}`);
+      }
+    }
+    return parseUsps1(inner, "payload");
+  }
+  if (Array.isArray(payload)) return payload.flatMap((item, i) => parseUsps1(item, `[${i}]`));
+  return parseUsps1(payload, "");
+}
+
+function parseUsps1(value: unknown, prefix: string): ShipmentEvent[] {
+  return responseEvents(shape(UspsTrackingResponseSchema, value, prefix), prefix);
+}
