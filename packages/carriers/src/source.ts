@@ -5,6 +5,8 @@ export interface WebhookRequest {
   rawBody: Uint8Array | string;
   /** header names in any case */
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** the query parameters of the delivery URL (schemes that put a token there, such as Shippo's) */
+  query?: Readonly<Record<string, string | undefined>>;
   /** the clock, passed in so signature freshness is testable */
   now: Date;
 }

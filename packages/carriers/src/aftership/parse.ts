@@ -1,6 +1,7 @@
 import { type EventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
 import { location } from "../shared/location.ts";
-import { PayloadError, parseShape } from "../shared/payload-error.ts";
+import { parseShape } from "../shared/payload-error.ts";
+import { timeAt } from "../shared/time-at.ts";
 import { toEvent } from "../shared/to-event.ts";
 import { afterShipCarrierSlug } from "./carrier.ts";
 import { classifyAfterShip } from "./classify.ts";
@@ -39,10 +40,12 @@ export function parseAfterShip(payload: unknown): ShipmentEvent[] {
   const checkpoints = tracking.checkpoints ?? [];
   if (checkpoints.length === 0) {
     const mapping = classifyAfterShip(tracking.tag, tracking.subtag, "");
-    const occurredAt = tracking.updated_at
-      ? timeAt("msg.updated_at", tracking.updated_at)
-      : typeof webhook.ts === "number"
-        ? timeAt("ts", new Date(webhook.ts * 1000).toISOString())
+    const updatedAt = tracking.updated_at;
+    const ts = webhook.ts;
+    const occurredAt = updatedAt
+      ? timeAt(SOURCE, "msg.updated_at", () => parseTimestamp(updatedAt))
+      : typeof ts === "number"
+        ? timeAt(SOURCE, "ts", () => parseTimestamp(new Date(ts * 1000).toISOString()))
         : null;
     if (occurredAt === null) return [];
     return [
@@ -71,7 +74,9 @@ export function parseAfterShip(payload: unknown): ShipmentEvent[] {
       rawStatus: checkpoint.tag,
       message,
       location: checkpointLocation(checkpoint),
-      occurredAt: timeAt(`msg.checkpoints[${i}].checkpoint_time`, checkpoint.checkpoint_time),
+      occurredAt: timeAt(SOURCE, `msg.checkpoints[${i}].checkpoint_time`, () =>
+        parseTimestamp(checkpoint.checkpoint_time),
+      ),
       signedBy: mapping.status === "delivered" ? signedBy : null,
     });
   });
@@ -88,16 +93,9 @@ function checkpointLocation(checkpoint: AfterShipCheckpoint) {
 }
 
 function estimatedDelivery(tracking: AfterShipTracking): EventTime | null {
-  if (tracking.expected_delivery) return timeAt("msg.expected_delivery", tracking.expected_delivery);
+  const expected = tracking.expected_delivery;
+  if (expected) return timeAt(SOURCE, "msg.expected_delivery", () => parseTimestamp(expected));
   const latest = tracking.latest_estimated_delivery?.datetime;
-  if (latest) return timeAt("msg.latest_estimated_delivery.datetime", latest);
+  if (latest) return timeAt(SOURCE, "msg.latest_estimated_delivery.datetime", () => parseTimestamp(latest));
   return null;
-}
-
-function timeAt(path: string, raw: string): EventTime {
-  try {
-    return parseTimestamp(raw);
-  } catch (error) {
-    throw new PayloadError(SOURCE, path, error instanceof Error ? error.message : String(error));
-  }
 }

@@ -1,6 +1,7 @@
 import { type EventTime, localFromParts, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
 import { location } from "../shared/location.ts";
-import { PayloadError, parseShape } from "../shared/payload-error.ts";
+import { parseShape } from "../shared/payload-error.ts";
+import { timeAt } from "../shared/time-at.ts";
 import { toEvent } from "../shared/to-event.ts";
 import { easyPostCarrierSlug } from "./carrier.ts";
 import { classifyEasyPost } from "./classify.ts";
@@ -46,7 +47,7 @@ export function parseEasyPost(payload: unknown): ShipmentEvent[] {
         rawStatus: tracker.status,
         message: "",
         location: null,
-        occurredAt: timeAt("result.updated_at", () => parseTimestamp(tracker.updated_at ?? "")),
+        occurredAt: timeAt(SOURCE, "result.updated_at", () => parseTimestamp(tracker.updated_at ?? "")),
         signedBy: mapping.status === "delivered" ? (tracker.signed_by ?? null) : null,
       }),
     ];
@@ -62,7 +63,7 @@ export function parseEasyPost(payload: unknown): ShipmentEvent[] {
       rawStatus: detail.status,
       message,
       location: scanLocation(detail.tracking_location),
-      occurredAt: timeAt(`result.tracking_details[${i}].datetime`, () =>
+      occurredAt: timeAt(SOURCE, `result.tracking_details[${i}].datetime`, () =>
         easyPostScanTime(detail.datetime, detail.tracking_location),
       ),
       signedBy: mapping.status === "delivered" ? (tracker.signed_by ?? null) : null,
@@ -88,19 +89,11 @@ function estimatedDelivery(tracker: EasyPostTracker): EventTime | null {
   if (local?.est_delivery_date_local) {
     const date = local.est_delivery_date_local;
     const time = local.est_delivery_time_local ?? undefined;
-    return timeAt("result.carrier_detail.est_delivery_date_local", () => localFromParts(date, time));
+    return timeAt(SOURCE, "result.carrier_detail.est_delivery_date_local", () => localFromParts(date, time));
   }
   if (tracker.est_delivery_date) {
     const given = tracker.est_delivery_date;
-    return timeAt("result.est_delivery_date", () => parseTimestamp(given));
+    return timeAt(SOURCE, "result.est_delivery_date", () => parseTimestamp(given));
   }
   return null;
-}
-
-function timeAt(path: string, read: () => EventTime): EventTime {
-  try {
-    return read();
-  } catch (error) {
-    throw new PayloadError(SOURCE, path, error instanceof Error ? error.message : String(error));
-  }
 }

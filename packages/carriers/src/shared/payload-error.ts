@@ -23,10 +23,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Validates `payload` against the source's documented shape, or throws a PayloadError. */
-export function parseShape<T extends z.ZodType>(source: string, schema: T, payload: unknown): z.output<T> {
+/**
+ * Validates `payload` against the source's documented shape, or throws a PayloadError. `at` is
+ * where `payload` sits inside the whole delivery ("payload", "[2]"), for the error's path.
+ */
+export function parseShape<T extends z.ZodType>(
+  source: string,
+  schema: T,
+  payload: unknown,
+  at = "",
+): z.output<T> {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new PayloadError(source, formatPath(issue.path), issue.message);
+  const inner = formatPath(issue.path);
+  const path = at === "" || inner === "" ? at + inner : `${at}${inner.startsWith("[") ? "" : "."}${inner}`;
+  throw new PayloadError(source, path, issue.message);
 }

@@ -1,6 +1,7 @@
-import { type EventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
+import { parseTimestamp, type ShipmentEvent } from "@trackflow/core";
 import { location } from "../shared/location.ts";
-import { PayloadError, parseShape } from "../shared/payload-error.ts";
+import { parseShape } from "../shared/payload-error.ts";
+import { timeAt } from "../shared/time-at.ts";
 import { toEvent } from "../shared/to-event.ts";
 import { shippoCarrierSlug } from "./carrier.ts";
 import { classifyShippo } from "./classify.ts";
@@ -23,6 +24,7 @@ export function parseShippo(payload: unknown): ShipmentEvent[] {
   if (envelope.event !== "track_updated") return [];
   const track = parseShape(SOURCE, ShippoTrackUpdatedSchema, payload).data;
 
+  const eta = track.eta;
   const common = {
     source: SOURCE,
     carrier: shippoCarrierSlug(track.carrier),
@@ -31,7 +33,7 @@ export function parseShippo(payload: unknown): ShipmentEvent[] {
     // Shippo's object_id is the id of its record of the scan, not documented as stable across
     // deliveries: dedupe relies on the content fingerprint instead.
     sourceEventId: null,
-    estimatedDelivery: track.eta ? timeAt("data.eta", track.eta) : null,
+    estimatedDelivery: eta ? timeAt(SOURCE, "data.eta", () => parseTimestamp(eta)) : null,
     signedBy: null,
   };
 
@@ -60,7 +62,7 @@ export function parseShippo(payload: unknown): ShipmentEvent[] {
       rawStatus: entry.status,
       message,
       location: scanLocation(entry.location),
-      occurredAt: timeAt(`${path}.status_date`, entry.status_date ?? ""),
+      occurredAt: timeAt(SOURCE, `${path}.status_date`, () => parseTimestamp(entry.status_date ?? "")),
     });
   });
 }
@@ -84,12 +86,4 @@ function scanLocation(where: ShippoLocation | null | undefined) {
     // Shippo gives ISO 3166-1 alpha-2 codes; anything else is not guessed at.
     country: /^[A-Za-z]{2}$/.test(country) ? country : null,
   });
-}
-
-function timeAt(path: string, raw: string): EventTime {
-  try {
-    return parseTimestamp(raw);
-  } catch (error) {
-    throw new PayloadError(SOURCE, path, error instanceof Error ? error.message : String(error));
-  }
 }

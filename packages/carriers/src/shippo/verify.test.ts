@@ -89,3 +89,26 @@ describe("verifyShippoToken (token in the webhook URL)", () => {
     expect(verifyShippoToken("", { secret: "" })).toMatchObject({ failure: "bad_signature" });
   });
 });
+
+describe("verifyShippo with the token in the request's query", () => {
+  it("falls back to the URL token when no signature header is sent", () => {
+    const withToken = (token: string): WebhookRequest => ({
+      rawBody: body,
+      headers: {},
+      query: { token },
+      now,
+    });
+    expect(verifyShippo(withToken("shippo-hmac-secret-1"), secret)).toEqual({ ok: true });
+    expect(verifyShippo(withToken("guess"), secret)).toMatchObject({ failure: "bad_signature" });
+  });
+
+  it("lets a sent signature header decide even when a token is present", () => {
+    const req: WebhookRequest = {
+      rawBody: body,
+      headers: { "Shippo-Auth-Signature": sign(t, body, "wrong") },
+      query: { token: secret.secret },
+      now,
+    };
+    expect(verifyShippo(req, secret)).toMatchObject({ failure: "bad_signature" });
+  });
+});

@@ -3,8 +3,7 @@
  * documents three options, usable alone or together:
  *  - an inbound IP allowlist (network level, not checked here);
  *  - a self-generated token the merchant appends to the webhook URL (`?token=123abc`), echoed on
- *    every POST. The engine must read that query parameter and pass it to `verifyShippoToken`:
- *    the CarrierSource `verify` sees headers and body only;
+ *    every POST: checked from the request's query when no signature header is sent;
  *  - HMAC, enabled on request by Shippo: a `Shippo-Auth-Signature` header of the form
  *    `t=<unix seconds>,v1=<hex>`, where v1 is the HMAC-SHA256 of `<t>.<raw body>` keyed with the
  *    shared secret. Shippo documents no tolerance; we allow 300 s either way by default.
@@ -23,12 +22,18 @@ import type { SourceSecret, VerifyResult, WebhookRequest } from "../source.ts";
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** The header scheme: `Shippo-Auth-Signature: t=…,v1=…`. */
+/**
+ * The header scheme (`Shippo-Auth-Signature: t=…,v1=…`) when the header is sent, else the URL
+ * token scheme from the request's `token` query parameter.
+ */
 export function verifyShippo(request: WebhookRequest, secret: SourceSecret): VerifyResult {
   if (secret.secret === "") return rejected("bad_signature", "no Shippo webhook secret is configured");
   const value = header(request, "shippo-auth-signature");
-  if (value === undefined || value.trim() === "")
-    return rejected("missing_signature", "no Shippo-Auth-Signature header");
+  if (value === undefined || value.trim() === "") {
+    const token = request.query?.token;
+    if (token !== undefined) return verifyShippoToken(token, secret);
+    return rejected("missing_signature", "no Shippo-Auth-Signature header and no token query parameter");
+  }
 
   let timestamp: string | undefined;
   const signatures: string[] = [];
@@ -53,8 +58,8 @@ export function verifyShippo(request: WebhookRequest, secret: SourceSecret): Ver
 }
 
 /**
- * The URL-token scheme: `token` is the `token` query parameter of the request (the engine
- * extracts it), compared in constant time with the configured secret.
+ * The URL-token scheme: `token` is the `token` query parameter of the request, compared in
+ * constant time with the configured secret.
  */
 export function verifyShippoToken(token: string | undefined, secret: SourceSecret): VerifyResult {
   if (secret.secret === "") return rejected("bad_signature", "no Shippo webhook token is configured");

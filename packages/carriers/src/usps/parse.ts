@@ -1,14 +1,8 @@
-import {
-  type EventTime,
-  parseTimestamp,
-  type ShipmentEvent,
-  type ShipmentEventInput,
-  TimestampError,
-} from "@trackflow/core";
-import type { z } from "zod";
+import { type EventTime, parseTimestamp, type ShipmentEvent, type ShipmentEventInput } from "@trackflow/core";
 import { location } from "../shared/location.ts";
-import { formatPath, PayloadError, parseShape } from "../shared/payload-error.ts";
+import { PayloadError, parseShape } from "../shared/payload-error.ts";
 import { markDeliveriesAfterReturn } from "../shared/returned-delivery.ts";
+import { timeAt } from "../shared/time-at.ts";
 import { toEvent } from "../shared/to-event.ts";
 import { uspsEventTime } from "./event-time.ts";
 import { UspsNotificationSchema, type UspsTrackingResponse, UspsTrackingResponseSchema } from "./payload.ts";
@@ -16,36 +10,14 @@ import { resolveUspsStatus } from "./resolve-status.ts";
 
 const SOURCE = "usps";
 
-function atPath<T>(path: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof TimestampError) throw new PayloadError(SOURCE, path, error.message);
-    throw error;
-  }
-}
-
-function shape<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
-  if (prefix === "") return parseShape(SOURCE, schema, value);
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const inner = formatPath(issue.path);
-  throw new PayloadError(
-    SOURCE,
-    inner === "" ? prefix : `${prefix}${inner.startsWith("[") ? "" : "."}${inner}`,
-    issue.message,
-  );
-}
-
 function estimatedDelivery(response: UspsTrackingResponse, path: string): EventTime | null {
   if (response.expectedDeliveryTimeStamp) {
     const raw = response.expectedDeliveryTimeStamp;
-    return atPath(`${path}expectedDeliveryTimeStamp`, () => parseTimestamp(raw));
+    return timeAt(SOURCE, `${path}expectedDeliveryTimeStamp`, () => parseTimestamp(raw));
   }
   if (response.expectedDeliveryDate) {
     const raw = response.expectedDeliveryDate;
-    return atPath(`${path}expectedDeliveryDate`, () => parseTimestamp(raw));
+    return timeAt(SOURCE, `${path}expectedDeliveryDate`, () => parseTimestamp(raw));
   }
   return null;
 }
@@ -56,7 +28,7 @@ function responseEvents(response: UspsTrackingResponse, prefix: string): Shipmen
   const out: ShipmentEventInput[] = [];
   (response.trackingEvents ?? []).forEach((event, i) => {
     const eventPath = `${path}trackingEvents[${i}]`;
-    const occurredAt = atPath(`${eventPath}.eventTimestamp`, () => uspsEventTime(event));
+    const occurredAt = timeAt(SOURCE, `${eventPath}.eventTimestamp`, () => uspsEventTime(event));
     // A summary line without any time ("In Transit to Next Facility" placeholders) is no scan.
     if (occurredAt === null) return;
     const mapping = resolveUspsStatus(event);
@@ -111,10 +83,13 @@ export function parseUsps(payload: unknown): ShipmentEvent[] {
     }
     return parseUsps1(inner, "payload");
   }
-  if (Array.isArray(payload)) return payload.flatMap((item, i) => parseUsps1(item, `[${i}]`));
+  if (Array.isArray(payload)) {
+    if (payload.length === 0) throw new PayloadError(SOURCE, "", "an empty list holds no tracking response");
+    return payload.flatMap((item, i) => parseUsps1(item, `[${i}]`));
+  }
   return parseUsps1(payload, "");
 }
 
 function parseUsps1(value: unknown, prefix: string): ShipmentEvent[] {
-  return responseEvents(shape(UspsTrackingResponseSchema, value, prefix), prefix);
+  return responseEvents(parseShape(SOURCE, UspsTrackingResponseSchema, value, prefix), prefix);
 }

@@ -1,0 +1,11 @@
+import type { CarrierSource } from "../source.ts";
+import { parseFedex } from "./parse.ts";
+import { verifyFedex } from "./verify.ts";
+
+/** FedEx: Track API responses (polling) and Advanced Integrated Visibility webhooks (push). */
+export const fedexSource: CarrierSource = {
+  id: "fedex",
+  name: "FedEx",
+  verify: verifyFedex,
+  parse: parseFedex,
+};

@@ -1,0 +1,11 @@
+import type { CarrierSource } from "../source.ts";
+import { parseUps } from "./parse.ts";
+import { verifyUps } from "./verify.ts";
+
+/** UPS: Track API responses (polling) and Track Alert webhooks (push). */
+export const upsSource: CarrierSource = {
+  id: "ups",
+  name: "UPS",
+  verify: verifyUps,
+  parse: parseUps,
+};
