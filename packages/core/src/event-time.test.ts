@@ -81,3 +81,58 @@ describe("eventTimeSortKey", () => {
     expect(eventTimeSortKey(c)).toBeLessThan(eventTimeSortKey(a));
   });
 });
+
+describe("isoFromMillis", () => {
+  it("formats every instant exactly as Date#toISOString", async () => {
+    const { default: fc } = await import("fast-check");
+    const { isoFromMillis } = await import("./event-time.ts");
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }), (ms) => {
+        expect(isoFromMillis(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ms of [
+      0,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2024, 11, 31, 23, 59, 59, 1),
+      Date.UTC(2100, 2, 1),
+    ]) {
+      expect(isoFromMillis(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+});
+
+describe("parseTimestamp fast and loose paths agree", () => {
+  it("reads canonical and non-canonical spellings of one moment alike", async () => {
+    const { default: fc } = await import("fast-check");
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date("1990-01-01T00:00:00Z"),
+          max: new Date("2090-01-01T00:00:00Z"),
+          noInvalidDate: true,
+        }),
+        fc.constantFrom("", "Z", "+05:30", "-08:00", "+14:00"),
+        fc.boolean(),
+        (date, zone, fraction) => {
+          const iso = date.toISOString().slice(0, fraction ? 23 : 19);
+          const canonical = parseTimestamp(`${iso}${zone}`);
+          const loose = parseTimestamp(`${iso.replace("T", " ")}${zone.replace(":", "")}`);
+          expect(loose).toEqual(canonical);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    "2024-03-01T10:15:00+15:00",
+    "2024-03-01T10:15:00+05:61",
+    "2024-02-30T10:15:00Z",
+    "2024-03-01T10:15:00.Z",
+    "2024-03-01T10:15:00Zjunk",
+  ])("refuses %j", (raw) => {
+    expect(() => parseTimestamp(raw)).toThrow(TimestampError);
+  });
+});
