@@ -1,0 +1,223 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "./database.ts";
+import { loadMigrations, type Migration, migrate } from "./migrate.ts";
+import { DATABASE_KINDS, startTestBackend, type TestBackend, type TestDatabase } from "./testing/backends.ts";
+
+const TABLES = [
+  "api_keys",
+  "audit_heads",
+  "audit_log",
+  "credentials",
+  "delivery_attempts",
+  "exception_firings",
+  "flows",
+  "inbound_deliveries",
+  "notifications",
+  "order_lines",
+  "orders",
+  "preferences",
+  "recipients",
+  "shipment_events",
+  "shipments",
+  "source_secrets",
+  "templates",
+  "tenants",
+  "trackflow_migrations",
+];
+
+const extra = (version: number, sql: string): Migration => ({
+  version,
+  name: `${String(version).padStart(4, "0")}_extra`,
+  sql,
+});
+
+describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
+  let backend: TestBackend;
+  let test: TestDatabase;
+  let db: Database;
+  let shipped: Migration[];
+
+  beforeAll(async () => {
+    backend = await startTestBackend(kind);
+    shipped = await loadMigrations();
+  });
+  afterAll(async () => {
+    await backend?.stop();
+  });
+  beforeEach(async () => {
+    test = await backend.createDatabase();
+    db = test.db;
+  });
+  afterEach(async () => {
+    await test?.close();
+  });
+
+  const recorded = async () =>
+    (
+      await db.query<{ version: number; name: string }>(
+        "SELECT version, name FROM trackflow_migrations ORDER BY 1",
+      )
+    ).rows;
+
+  it("creates the schema once and records each migration", async () => {
+    expect(await migrate(db)).toEqual({ applied: ["0001_init"] });
+    expect(await migrate(db)).toEqual({ applied: [] });
+    expect(await recorded()).toEqual([{ version: 1, name: "0001_init" }]);
+    const { rows } = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
+    expect(rows.map((row) => row.table_name)).toEqual(TABLES);
+  });
+
+  it("applies only the migrations that are pending, in version order", async () => {
+    await migrate(db, { migrations: shipped });
+    const later = [extra(3, "ALTER TABLE probe ADD COLUMN y int"), extra(2, "CREATE TABLE probe (x int)")];
+    expect(await migrate(db, { migrations: [...shipped, ...later] })).toEqual({
+      applied: ["0002_extra", "0003_extra"],
+    });
+    await db.query("INSERT INTO probe (x, y) VALUES (1, 2)");
+  });
+
+  it("applies each migration once when several processes migrate at the same moment", async () => {
+    const slow = extra(2, "CREATE TABLE probe (x int); SELECT pg_sleep(0.2); INSERT INTO probe VALUES (1)");
+    const processes = await Promise.all(Array.from({ length: 5 }, () => test.connect()));
+    const runs = await Promise.all(
+      processes.map((each) => migrate(each, { migrations: [...shipped, slow] })),
+    );
+    expect(runs.flatMap((run) => run.applied).sort()).toEqual(["0001_init", "0002_extra"]);
+    expect(await recorded()).toEqual([
+      { version: 1, name: "0001_init" },
+      { version: 2, name: "0002_extra" },
+    ]);
+    expect((await db.query("SELECT count(*) AS n FROM probe")).rows).toEqual([{ n: 1 }]);
+  });
+
+  it("rolls a failing migration back entirely and keeps the ones before it", async () => {
+    const broken = extra(2, "CREATE TABLE probe (x int); INSERT INTO probe VALUES ('not a number')");
+    await expect(migrate(db, { migrations: [...shipped, broken] })).rejects.toMatchObject({ code: "22P02" });
+    expect(await recorded()).toEqual([{ version: 1, name: "0001_init" }]);
+    expect((await db.query("SELECT to_regclass('probe') AS t")).rows).toEqual([{ t: null }]);
+    expect(await migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x int)")] })).toEqual({
+      applied: ["0002_extra"],
+    });
+  });
+
+  it("refuses a migration whose file changed after it was applied", async () => {
+    await migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x int)")] });
+    await expect(
+      migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x bigint)")] }),
+    ).rejects.toThrow("0002_extra changed after it was applied");
+  });
+
+  describe("the 0001 schema", () => {
+    beforeEach(async () => {
+      await migrate(db);
+    });
+
+    it("gives every tenant-owned table a tenant_id that starts every index", async () => {
+      const { rows } = await db.query<{ table: string; index: string; first: string }>(
+        `SELECT t.relname AS table, i.relname AS index, a.attname AS first
+           FROM pg_index x
+           JOIN pg_class i ON i.oid = x.indexrelid
+           JOIN pg_class t ON t.oid = x.indrelid
+           JOIN pg_namespace n ON n.oid = t.relnamespace
+           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+          WHERE n.nspname = 'public' AND t.relname NOT IN ('tenants', 'trackflow_migrations')
+          ORDER BY 1, 2`,
+      );
+      const tables = new Set(rows.map((row) => row.table));
+      expect([...tables].sort()).toEqual(
+        TABLES.filter((t) => t !== "tenants" && t !== "trackflow_migrations"),
+      );
+      // api_keys.hash is looked up before the tenant is known.
+      expect(rows.filter((row) => row.first !== "tenant_id")).toEqual([
+        { table: "api_keys", index: "api_keys_hash_key", first: "hash" },
+      ]);
+    });
+
+    it("keeps a shipment's events append-only and deduplicated by fingerprint", async () => {
+      await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1'), ('t2', 'Tenant 2')");
+      await db.query(
+        `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+         VALUES ('s1', 't1', 'ups', '1Z999', 'in_transit', '{}')`,
+      );
+      const event = `INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
+                     VALUES ($1, 's1', 'fp1', '{}') ON CONFLICT DO NOTHING RETURNING id`;
+      expect((await db.query(event, ["t1"])).rowCount).toBe(1);
+      expect((await db.query(event, ["t1"])).rowCount).toBe(0);
+      // A row can never point at another tenant's shipment.
+      await expect(db.query(event, ["t2"])).rejects.toMatchObject({ code: "23503" });
+      await expect(db.query("UPDATE shipment_events SET event = '{\"x\":1}'")).rejects.toMatchObject({
+        code: "23001",
+        message: expect.stringContaining("append-only"),
+      });
+      await db.query("DELETE FROM tenants WHERE id = 't1'");
+      expect((await db.query("SELECT count(*) AS n FROM shipment_events")).rows).toEqual([{ n: 0 }]);
+    });
+
+    it("lets audit data be redacted but nothing else about a record change", async () => {
+      const h = (c: string) => c.repeat(64);
+      await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
+      await db.query(
+        `INSERT INTO audit_log (tenant_id, seq, at, actor, action, subject, data, data_hash, prev_hash, hash)
+         VALUES ('t1', 1, now(), 'system', 'event.received', 'shipment:s1', $1, $2, $3, $4)`,
+        [JSON.stringify({ email: "a@example.com" }), h("a"), h("0"), h("b")],
+      );
+      await db.query(`UPDATE audit_log SET data = '{"redacted":true}' WHERE tenant_id = 't1' AND seq = 1`);
+      await expect(db.query(`UPDATE audit_log SET hash = $1`, [h("c")])).rejects.toMatchObject({
+        code: "23001",
+      });
+      expect((await db.query("SELECT data, hash FROM audit_log")).rows).toEqual([
+        { data: { redacted: true }, hash: h("b") },
+      ]);
+    });
+
+    it("rejects a status outside the core vocabulary", async () => {
+      await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
+      await expect(
+        db.query(
+          `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+           VALUES ('s1', 't1', 'ups', '1Z999', 'shipped', '{}')`,
+        ),
+      ).rejects.toMatchObject({ code: "23514" });
+    });
+  });
+});
+
+describe("loadMigrations", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "trackflow-migrations-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const url = () => pathToFileURL(`${dir}/`);
+
+  it("reads NNNN_name.sql files in version order", async () => {
+    await writeFile(join(dir, "0002_second.sql"), "SELECT 2");
+    await writeFile(join(dir, "0001_first.sql"), "SELECT 1");
+    await writeFile(join(dir, "README.md"), "not a migration");
+    expect(await loadMigrations(url())).toEqual([
+      { version: 1, name: "0001_first", sql: "SELECT 1" },
+      { version: 2, name: "0002_second", sql: "SELECT 2" },
+    ]);
+  });
+
+  it("rejects a badly named file and a repeated version", async () => {
+    await writeFile(join(dir, "1_first.sql"), "SELECT 1");
+    await expect(loadMigrations(url())).rejects.toThrow("1_first.sql is not named");
+    await rm(join(dir, "1_first.sql"));
+    await writeFile(join(dir, "0001_a.sql"), "SELECT 1");
+    await writeFile(join(dir, "0001_b.sql"), "SELECT 1");
+    await expect(loadMigrations(url())).rejects.toThrow("two migration files have version 0001");
+  });
+
+  it("ships 0001_init first", async () => {
+    expect((await loadMigrations()).map((migration) => migration.name)[0]).toBe("0001_init");
+  });
+});
