@@ -14,3 +14,4 @@ export type { OpenPostgresOptions } from "./postgres.ts";
 export { openPostgres } from "./postgres.ts";
 export type { EnqueueOptions, QueueOptions } from "./queue.ts";
 export { enqueueInTransaction, openQueue, QUEUE_SCHEMA, toPgBossDb } from "./queue.ts";
+export * from "./repositories/index.ts";

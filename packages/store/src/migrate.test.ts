@@ -159,18 +159,21 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       expect((await db.query("SELECT count(*) AS n FROM shipment_events")).rows).toEqual([{ n: 0 }]);
     });
 
-    it("lets audit data be redacted but nothing else about a record change", async () => {
+    it("lets an audit record be sealed once and then only its data be redacted", async () => {
       const h = (c: string) => c.repeat(64);
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
       await db.query(
-        `INSERT INTO audit_log (tenant_id, seq, at, actor, action, subject, data, data_hash, prev_hash, hash)
-         VALUES ('t1', 1, now(), 'system', 'event.received', 'shipment:s1', $1, $2, $3, $4)`,
-        [JSON.stringify({ email: "a@example.com" }), h("a"), h("0"), h("b")],
+        `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
+         VALUES ('t1', now(), 'system', 'event.received', 'shipment:s1', $1, $2)`,
+        [JSON.stringify({ email: "a@example.com" }), h("a")],
       );
+      // half-sealed rows are refused
+      await expect(db.query(`UPDATE audit_log SET seq = 1`)).rejects.toMatchObject({ code: "23514" });
+      await db.query(`UPDATE audit_log SET seq = 1, prev_hash = $1, hash = $2`, [h("0"), h("b")]);
       await db.query(`UPDATE audit_log SET data = '{"redacted":true}' WHERE tenant_id = 't1' AND seq = 1`);
-      await expect(db.query(`UPDATE audit_log SET hash = $1`, [h("c")])).rejects.toMatchObject({
-        code: "23001",
-      });
+      for (const change of [`hash = '${h("c")}'`, "seq = 2", "actor = 'someone'", `data_hash = '${h("d")}'`]) {
+        await expect(db.query(`UPDATE audit_log SET ${change}`)).rejects.toMatchObject({ code: "23001" });
+      }
       expect((await db.query("SELECT data, hash FROM audit_log")).rows).toEqual([
         { data: { redacted: true }, hash: h("b") },
       ]);

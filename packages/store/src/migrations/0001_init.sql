@@ -29,6 +29,7 @@ $$;
 CREATE TABLE tenants (
   id          text PRIMARY KEY,
   name        text NOT NULL,
+  settings    jsonb NOT NULL DEFAULT '{}', -- time zone, stale-event age, stall policy, brand…
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 
@@ -47,7 +48,7 @@ CREATE TABLE api_keys (
 CREATE TABLE source_secrets (
   tenant_id          text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   source             text NOT NULL,
-  secret_ciphertext  bytea NOT NULL,
+  secret_ciphertext  text NOT NULL, -- AES-256-GCM "v1.<iv>.<tag>.<ciphertext>", bound to tenant+source
   created_at         timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, source)
 );
@@ -58,9 +59,7 @@ CREATE TABLE credentials (
   tenant_id   text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   kind        text NOT NULL, -- e.g. 'carrier:ups', 'channel:sendgrid', 'host:shopify'
   name        text NOT NULL,
-  ciphertext  bytea NOT NULL,
-  iv          bytea NOT NULL,
-  tag         bytea NOT NULL,
+  ciphertext  text NOT NULL, -- AES-256-GCM "v1.<iv>.<tag>.<ciphertext>", bound to tenant+kind+name
   created_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, id),
   UNIQUE (tenant_id, kind, name)
@@ -106,6 +105,7 @@ CREATE TABLE shipments (
   tracking_number     text NOT NULL,
   -- Not a foreign key: a carrier can report a shipment before its order reaches us.
   order_id            text,
+  destination_country text,           -- ISO 3166-1 alpha-2, for flow conditions
   status              text NOT NULL CHECK (status IN (
                         'pending', 'info_received', 'in_transit', 'out_for_delivery',
                         'available_for_pickup', 'delivered', 'attempt_failed', 'exception',
@@ -270,31 +270,55 @@ CREATE INDEX inbound_deliveries_by_delivery_id ON inbound_deliveries (tenant_id,
 
 -- Audit -------------------------------------------------------------------------------------
 
--- A hash chain per tenant (see @trackflow/engine audit-chain): seq has no gaps, prev_hash is the
--- previous record's hash (64 zeros for seq 1), hash covers every column but data, and data_hash
--- covers data, so data can be redacted (the one permitted update) without breaking the chain.
+-- A hash chain per tenant (see @trackflow/engine audit-chain). A record is written unsealed in
+-- the transaction of what it records (seq, prev_hash and hash null, so writers never wait on one
+-- another) and sealed soon after, in insertion order, by the one sealer that holds the tenant's
+-- audit_heads row: seq has no gaps, prev_hash is the previous record's hash (64 zeros for seq 1),
+-- hash covers every column but data, and data_hash covers data, so data can be redacted (the
+-- one permitted update) without breaking the chain.
 CREATE TABLE audit_log (
+  id         bigserial NOT NULL,
   tenant_id  text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-  seq        bigint NOT NULL CHECK (seq >= 1),
   at         timestamptz NOT NULL,
   actor      text NOT NULL, -- 'system', 'worker', 'source:ups', 'api-key:<id>', …
   action     text NOT NULL, -- 'event.received', 'notification.sent', …
   subject    text NOT NULL, -- 'shipment:<id>', 'notification:<id>', …
   data       jsonb NOT NULL DEFAULT 'null',
   data_hash  text NOT NULL CHECK (data_hash ~ '^[0-9a-f]{64}$'),
-  prev_hash  text NOT NULL CHECK (prev_hash ~ '^[0-9a-f]{64}$'),
-  hash       text NOT NULL CHECK (hash ~ '^[0-9a-f]{64}$'),
-  PRIMARY KEY (tenant_id, seq)
+  seq        bigint CHECK (seq >= 1),
+  prev_hash  text CHECK (prev_hash ~ '^[0-9a-f]{64}$'),
+  hash       text CHECK (hash ~ '^[0-9a-f]{64}$'),
+  PRIMARY KEY (tenant_id, id),
+  CHECK ((seq IS NULL) = (hash IS NULL) AND (seq IS NULL) = (prev_hash IS NULL))
 );
-CREATE INDEX audit_log_by_subject ON audit_log (tenant_id, subject, seq);
-CREATE TRIGGER audit_log_append_only
-  BEFORE UPDATE OF tenant_id, seq, at, actor, action, subject, data_hash, prev_hash, hash ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION trackflow_reject_update();
+CREATE UNIQUE INDEX audit_log_by_seq ON audit_log (tenant_id, seq) WHERE seq IS NOT NULL;
+CREATE INDEX audit_log_unsealed ON audit_log (tenant_id, id) WHERE seq IS NULL;
+CREATE INDEX audit_log_by_subject ON audit_log (tenant_id, subject, id);
+CREATE INDEX audit_log_by_time ON audit_log (tenant_id, at);
 
--- The newest record of each tenant's chain, kept beside it so a deleted tail is detectable;
--- locking this row (SELECT … FOR UPDATE) also serialises appends to the chain.
+-- Sealing fills seq, prev_hash and hash once; after that only data may change (redaction).
+CREATE FUNCTION trackflow_audit_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.id IS DISTINCT FROM OLD.id OR NEW.tenant_id IS DISTINCT FROM OLD.tenant_id
+     OR NEW.at IS DISTINCT FROM OLD.at OR NEW.actor IS DISTINCT FROM OLD.actor
+     OR NEW.action IS DISTINCT FROM OLD.action OR NEW.subject IS DISTINCT FROM OLD.subject
+     OR NEW.data_hash IS DISTINCT FROM OLD.data_hash
+     OR (OLD.seq IS NOT NULL AND (NEW.seq IS DISTINCT FROM OLD.seq
+         OR NEW.prev_hash IS DISTINCT FROM OLD.prev_hash OR NEW.hash IS DISTINCT FROM OLD.hash)) THEN
+    RAISE EXCEPTION 'audit_log is append-only: only data may be redacted'
+      USING ERRCODE = 'restrict_violation';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION trackflow_audit_guard();
+
+-- The newest sealed record of each tenant's chain, kept beside it so a deleted tail is
+-- detectable; locking this row (SELECT … FOR UPDATE) makes one sealer at a time per tenant.
 CREATE TABLE audit_heads (
   tenant_id  text PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
-  seq        bigint NOT NULL CHECK (seq >= 1),
+  seq        bigint NOT NULL CHECK (seq >= 0),
   hash       text NOT NULL CHECK (hash ~ '^[0-9a-f]{64}$')
 );

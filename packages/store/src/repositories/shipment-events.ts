@@ -1,0 +1,33 @@
+import type { ShipmentEvent } from "@trackflow/core";
+import type { Queryable } from "../database.ts";
+
+/** Appends an event; false when the shipment already has one with this fingerprint. */
+export async function insertShipmentEvent(
+  tx: Queryable,
+  tenantId: string,
+  shipmentId: string,
+  fingerprint: string,
+  event: ShipmentEvent,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, shipment_id, fingerprint) DO NOTHING`,
+    [tenantId, shipmentId, fingerprint, JSON.stringify(event)],
+  );
+  return rowCount === 1;
+}
+
+export interface StoredEvent {
+  fingerprint: string;
+  event: ShipmentEvent;
+  receivedAt: Date;
+}
+
+/** A shipment's events in the order they were received. */
+export async function listShipmentEvents(db: Queryable, tenantId: string, shipmentId: string): Promise<StoredEvent[]> {
+  const { rows } = await db.query<{ fingerprint: string; event: ShipmentEvent; received_at: Date }>(
+    "SELECT fingerprint, event, received_at FROM shipment_events WHERE tenant_id = $1 AND shipment_id = $2 ORDER BY id",
+    [tenantId, shipmentId],
+  );
+  return rows.map((r) => ({ fingerprint: r.fingerprint, event: r.event, receivedAt: r.received_at }));
+}

@@ -1,0 +1,168 @@
+import { type EventTime, eventTimeSortKey, initialShipmentState, type ShipmentState, type ShipmentStatus } from "@trackflow/core";
+import type { Queryable } from "../database.ts";
+
+export interface ShipmentRow {
+  id: string;
+  tenantId: string;
+  carrier: string;
+  trackingNumber: string;
+  orderId: string | null;
+  destinationCountry: string | null;
+  status: ShipmentStatus;
+  reason: string | null;
+  actionRequired: boolean;
+  state: ShipmentState;
+  estimatedDelivery: EventTime | null;
+  lastEventAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  carrier: string;
+  tracking_number: string;
+  order_id: string | null;
+  destination_country: string | null;
+  status: ShipmentStatus;
+  reason: string | null;
+  action_required: boolean;
+  state: ShipmentState;
+  estimated_delivery: EventTime | null;
+  last_event_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS =
+  "id, tenant_id, carrier, tracking_number, order_id, destination_country, status, reason, action_required, state, estimated_delivery, last_event_at, created_at, updated_at";
+
+function toShipment(r: Row): ShipmentRow {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    carrier: r.carrier,
+    trackingNumber: r.tracking_number,
+    orderId: r.order_id,
+    destinationCountry: r.destination_country,
+    status: r.status,
+    reason: r.reason,
+    actionRequired: r.action_required,
+    state: r.state,
+    estimatedDelivery: r.estimated_delivery,
+    lastEventAt: r.last_event_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * The shipment row, created when absent, locked for the rest of the transaction: concurrent
+ * deliveries for one shipment apply their events one after the other.
+ */
+export async function lockShipment(
+  tx: Queryable,
+  tenantId: string,
+  carrier: string,
+  trackingNumber: string,
+  newId: string,
+): Promise<ShipmentRow> {
+  const initial = initialShipmentState(carrier, trackingNumber);
+  await tx.query(
+    `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, carrier, tracking_number) DO NOTHING`,
+    [newId, tenantId, carrier, trackingNumber, initial.status, JSON.stringify(initial)],
+  );
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND carrier = $2 AND tracking_number = $3 FOR UPDATE`,
+    [tenantId, carrier, trackingNumber],
+  );
+  return toShipment(rows[0]!);
+}
+
+/** The instant used to order and age shipments: exact where known, wall clock as UTC otherwise. */
+function lastEventInstant(state: ShipmentState): Date | null {
+  return state.lastEventAt === null ? null : new Date(eventTimeSortKey(state.lastEventAt));
+}
+
+export async function saveShipmentState(tx: Queryable, tenantId: string, id: string, state: ShipmentState): Promise<void> {
+  await tx.query(
+    `UPDATE shipments SET status = $3, reason = $4, action_required = $5, state = $6, estimated_delivery = $7,
+            last_event_at = $8, updated_at = now()
+      WHERE tenant_id = $1 AND id = $2`,
+    [
+      tenantId,
+      id,
+      state.status,
+      state.reason,
+      state.actionRequired,
+      JSON.stringify(state),
+      state.estimatedDelivery === null ? null : JSON.stringify(state.estimatedDelivery),
+      lastEventInstant(state),
+    ],
+  );
+}
+
+export async function linkShipment(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  link: { orderId?: string | null; destinationCountry?: string | null },
+): Promise<void> {
+  await tx.query(
+    `UPDATE shipments SET order_id = COALESCE($3, order_id), destination_country = COALESCE($4, destination_country),
+            updated_at = now()
+      WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, id, link.orderId ?? null, link.destinationCountry?.toUpperCase() ?? null],
+  );
+}
+
+export async function getShipment(db: Queryable, tenantId: string, id: string): Promise<ShipmentRow | null> {
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ? toShipment(rows[0]) : null;
+}
+
+export async function findShipment(
+  db: Queryable,
+  tenantId: string,
+  carrier: string,
+  trackingNumber: string,
+): Promise<ShipmentRow | null> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND carrier = $2 AND tracking_number = $3`,
+    [tenantId, carrier, trackingNumber],
+  );
+  return rows[0] ? toShipment(rows[0]) : null;
+}
+
+export interface ShipmentFilter {
+  status?: ShipmentStatus | undefined;
+  carrier?: string | undefined;
+  orderId?: string | undefined;
+  /** shipments not closed (delivered, returned, cancelled) whose last event is older than this */
+  silentSince?: Date | undefined;
+  limit?: number | undefined;
+}
+
+export async function listShipments(db: Queryable, tenantId: string, filter: ShipmentFilter = {}): Promise<ShipmentRow[]> {
+  const where = ["tenant_id = $1"];
+  const params: unknown[] = [tenantId];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (filter.status) add("status = ?", filter.status);
+  if (filter.carrier) add("carrier = ?", filter.carrier);
+  if (filter.orderId) add("order_id = ?", filter.orderId);
+  if (filter.silentSince) {
+    add("last_event_at < ?", filter.silentSince);
+    where.push("status NOT IN ('delivered', 'returned_to_sender', 'cancelled')");
+  }
+  params.push(Math.min(filter.limit ?? 100, 1000));
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM shipments WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, id LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toShipment);
+}
