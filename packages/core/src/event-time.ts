@@ -131,6 +131,8 @@ export function parseTimestamp(raw: string): EventTime {
   return parseCanonical(raw) ?? parseLoose(raw);
 }
 
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
 const isDigit = (text: string, at: number) => {
   const c = text.charCodeAt(at);
   return c >= 48 && c <= 57;
@@ -142,7 +144,7 @@ const isDigit = (text: string, at: number) => {
  */
 function parseCanonical(text: string): EventTime | null {
   if (text.length < 19 || text.charCodeAt(10) !== 84 /* T */) return null;
-  for (const at of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(text, at)) return null;
+  for (let i = 0; i < DIGIT_POSITIONS.length; i++) if (!isDigit(text, DIGIT_POSITIONS[i]!)) return null;
   if (text[4] !== "-" || text[7] !== "-" || text[13] !== ":" || text[16] !== ":") return null;
   let end = 19;
   if (text[19] === ".") {

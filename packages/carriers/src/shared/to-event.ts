@@ -39,7 +39,15 @@ export function toEvent(input: ShipmentEventInput): ShipmentEvent {
     rawCode: clip(input.rawCode, 256),
     rawStatus: input.rawStatus ? clip(input.rawStatus, 1024) : null,
     message: clip(input.message, 4096),
-    location: input.location ?? null,
+    location: input.location
+      ? {
+          description: input.location.description ?? null,
+          city: input.location.city ?? null,
+          state: input.location.state ?? null,
+          postalCode: input.location.postalCode ?? null,
+          country: input.location.country ?? null,
+        }
+      : null,
     occurredAt: input.occurredAt,
     estimatedDelivery: input.estimatedDelivery ?? null,
     signedBy: input.signedBy ? clip(input.signedBy, 256) : null,
