@@ -3,6 +3,7 @@ export * from "./event-time.ts";
 export * from "./fingerprint.ts";
 export * from "./flow-definition.ts";
 export * from "./flow-evaluation.ts";
+export * from "./message-template.ts";
 export * from "./order-rollup.ts";
 export * from "./order-status.ts";
 export * from "./piece-rollup.ts";

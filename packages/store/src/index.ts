@@ -1,3 +1,4 @@
+export type { PgBoss } from "pg-boss";
 export type {
   Database,
   DatabaseKind,

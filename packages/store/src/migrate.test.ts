@@ -171,7 +171,12 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       await expect(db.query(`UPDATE audit_log SET seq = 1`)).rejects.toMatchObject({ code: "23514" });
       await db.query(`UPDATE audit_log SET seq = 1, prev_hash = $1, hash = $2`, [h("0"), h("b")]);
       await db.query(`UPDATE audit_log SET data = '{"redacted":true}' WHERE tenant_id = 't1' AND seq = 1`);
-      for (const change of [`hash = '${h("c")}'`, "seq = 2", "actor = 'someone'", `data_hash = '${h("d")}'`]) {
+      for (const change of [
+        `hash = '${h("c")}'`,
+        "seq = 2",
+        "actor = 'someone'",
+        `data_hash = '${h("d")}'`,
+      ]) {
         await expect(db.query(`UPDATE audit_log SET ${change}`)).rejects.toMatchObject({ code: "23001" });
       }
       expect((await db.query("SELECT data, hash FROM audit_log")).rows).toEqual([

@@ -64,6 +64,8 @@ CREATE TABLE credentials (
   PRIMARY KEY (tenant_id, id),
   UNIQUE (tenant_id, kind, name)
 );
+-- One channel connection per name, whatever its provider: a flow step names the connection.
+CREATE UNIQUE INDEX credentials_channel_name ON credentials (tenant_id, name) WHERE starts_with(kind, 'channel:');
 
 -- Orders and shipments ----------------------------------------------------------------------
 

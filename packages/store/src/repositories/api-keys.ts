@@ -26,12 +26,19 @@ export async function insertApiKey(
 
 /** The live key with this hash, with its tenant: null when unknown or revoked. */
 export async function findApiKeyByHash(db: Queryable, hash: string): Promise<ApiKeyRow | null> {
-  const { rows } = await db.query<{ id: string; tenant_id: string; label: string; role: ApiKeyRole; revoked_at: Date | null }>(
-    "SELECT id, tenant_id, label, role, revoked_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
-    [hash],
-  );
+  const { rows } = await db.query<{
+    id: string;
+    tenant_id: string;
+    label: string;
+    role: ApiKeyRole;
+    revoked_at: Date | null;
+  }>("SELECT id, tenant_id, label, role, revoked_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL", [
+    hash,
+  ]);
   const r = rows[0];
-  return r ? { id: r.id, tenantId: r.tenant_id, label: r.label, role: r.role, revokedAt: r.revoked_at } : null;
+  return r
+    ? { id: r.id, tenantId: r.tenant_id, label: r.label, role: r.role, revokedAt: r.revoked_at }
+    : null;
 }
 
 export async function countApiKeys(db: Queryable, tenantId: string): Promise<number> {

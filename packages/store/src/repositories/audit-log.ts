@@ -47,7 +47,15 @@ const toEntry = (r: Row): AuditEntryRow => ({
 /** Writes an unsealed record in the caller's transaction: no lock, so writers never queue. */
 export async function insertAuditEntry(
   tx: Queryable,
-  e: { tenantId: string; at: Date; actor: string; action: string; subject: string; data: unknown; dataHash: string },
+  e: {
+    tenantId: string;
+    at: Date;
+    actor: string;
+    action: string;
+    subject: string;
+    data: unknown;
+    dataHash: string;
+  },
 ): Promise<void> {
   await tx.query(
     `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -56,11 +64,15 @@ export async function insertAuditEntry(
 }
 
 /** The tenant's chain head, locked: the caller is the one sealer of this tenant until it commits. */
-export async function lockAuditHead(tx: Queryable, tenantId: string, genesisHash: string): Promise<{ seq: number; hash: string }> {
-  await tx.query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING", [
-    tenantId,
-    genesisHash,
-  ]);
+export async function lockAuditHead(
+  tx: Queryable,
+  tenantId: string,
+  genesisHash: string,
+): Promise<{ seq: number; hash: string }> {
+  await tx.query(
+    "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING",
+    [tenantId, genesisHash],
+  );
   const { rows } = await tx.query<{ seq: number; hash: string }>(
     "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE",
     [tenantId],
@@ -68,15 +80,23 @@ export async function lockAuditHead(tx: Queryable, tenantId: string, genesisHash
   return rows[0]!;
 }
 
-export async function getAuditHead(db: Queryable, tenantId: string): Promise<{ seq: number; hash: string } | null> {
-  const { rows } = await db.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1", [
-    tenantId,
-  ]);
+export async function getAuditHead(
+  db: Queryable,
+  tenantId: string,
+): Promise<{ seq: number; hash: string } | null> {
+  const { rows } = await db.query<{ seq: number; hash: string }>(
+    "SELECT seq, hash FROM audit_heads WHERE tenant_id = $1",
+    [tenantId],
+  );
   const head = rows[0];
   return head && head.seq > 0 ? head : null;
 }
 
-export async function listUnsealedAuditEntries(tx: Queryable, tenantId: string, limit: number): Promise<AuditEntryRow[]> {
+export async function listUnsealedAuditEntries(
+  tx: Queryable,
+  tenantId: string,
+  limit: number,
+): Promise<AuditEntryRow[]> {
   const { rows } = await tx.query<Row>(
     `SELECT ${COLUMNS} FROM audit_log WHERE tenant_id = $1 AND seq IS NULL ORDER BY id LIMIT $2`,
     [tenantId, limit],
@@ -97,14 +117,26 @@ export async function sealAuditEntries(
        FROM (SELECT unnest($2::bigint[]) AS id, unnest($3::bigint[]) AS seq,
                     unnest($4::text[]) AS prev_hash, unnest($5::text[]) AS hash) AS s
       WHERE a.tenant_id = $1 AND a.id = s.id`,
-    [tenantId, seals.map((s) => s.id), seals.map((s) => s.seq), seals.map((s) => s.prevHash), seals.map((s) => s.hash)],
+    [
+      tenantId,
+      seals.map((s) => s.id),
+      seals.map((s) => s.seq),
+      seals.map((s) => s.prevHash),
+      seals.map((s) => s.hash),
+    ],
   );
-  await tx.query("UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", [tenantId, last.seq, last.hash]);
+  await tx.query("UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", [
+    tenantId,
+    last.seq,
+    last.hash,
+  ]);
 }
 
 /** Tenants with records waiting to be sealed. */
 export async function tenantsWithUnsealedAudit(db: Queryable): Promise<string[]> {
-  const { rows } = await db.query<{ tenant_id: string }>("SELECT DISTINCT tenant_id FROM audit_log WHERE seq IS NULL");
+  const { rows } = await db.query<{ tenant_id: string }>(
+    "SELECT DISTINCT tenant_id FROM audit_log WHERE seq IS NULL",
+  );
   return rows.map((r) => r.tenant_id);
 }
 
@@ -117,7 +149,11 @@ export interface AuditQuery {
 }
 
 /** Sealed records in chain order. */
-export async function listAuditEntries(db: Queryable, tenantId: string, q: AuditQuery = {}): Promise<AuditEntryRow[]> {
+export async function listAuditEntries(
+  db: Queryable,
+  tenantId: string,
+  q: AuditQuery = {},
+): Promise<AuditEntryRow[]> {
   const where = ["tenant_id = $1", "seq IS NOT NULL"];
   const params: unknown[] = [tenantId];
   const add = (sql: string, value: unknown) => {
@@ -138,11 +174,15 @@ export async function listAuditEntries(db: Queryable, tenantId: string, q: Audit
 }
 
 /** Replaces a record's data with a redaction marker (personal data erasure); the chain stays valid. */
-export async function redactAuditEntries(tx: Queryable, tenantId: string, subject: string, marker: unknown): Promise<number> {
-  const { rowCount } = await tx.query("UPDATE audit_log SET data = $3 WHERE tenant_id = $1 AND subject = $2", [
-    tenantId,
-    subject,
-    JSON.stringify(marker),
-  ]);
+export async function redactAuditEntries(
+  tx: Queryable,
+  tenantId: string,
+  subject: string,
+  marker: unknown,
+): Promise<number> {
+  const { rowCount } = await tx.query(
+    "UPDATE audit_log SET data = $3 WHERE tenant_id = $1 AND subject = $2",
+    [tenantId, subject, JSON.stringify(marker)],
+  );
   return rowCount;
 }

@@ -13,13 +13,10 @@ export async function saveFlow(tx: Queryable, tenantId: string, definition: Flow
   const latest = rows[0];
   if (latest && JSON.stringify(latest.definition) === JSON.stringify(definition)) return latest.version;
   const version = (latest?.version ?? 0) + 1;
-  await tx.query("INSERT INTO flows (tenant_id, id, version, definition, enabled) VALUES ($1, $2, $3, $4, $5)", [
-    tenantId,
-    definition.id,
-    version,
-    JSON.stringify(definition),
-    definition.enabled,
-  ]);
+  await tx.query(
+    "INSERT INTO flows (tenant_id, id, version, definition, enabled) VALUES ($1, $2, $3, $4, $5)",
+    [tenantId, definition.id, version, JSON.stringify(definition), definition.enabled],
+  );
   return version;
 }
 

@@ -19,7 +19,18 @@ export async function recordInboundDelivery(db: Queryable, d: InboundDelivery): 
   await db.query(
     `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [d.tenantId, d.source, d.verified, d.outcome, d.httpStatus, d.error, d.bodySha256, d.body, JSON.stringify(d.headers), d.deliveryId],
+    [
+      d.tenantId,
+      d.source,
+      d.verified,
+      d.outcome,
+      d.httpStatus,
+      d.error,
+      d.bodySha256,
+      d.body,
+      JSON.stringify(d.headers),
+      d.deliveryId,
+    ],
   );
 }
 

@@ -1,5 +1,7 @@
 export * from "./api-keys.ts";
 export * from "./audit-log.ts";
+export * from "./credentials.ts";
+export * from "./exception-firings.ts";
 export * from "./flows.ts";
 export * from "./inbound-deliveries.ts";
 export * from "./notifications.ts";

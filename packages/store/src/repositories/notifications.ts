@@ -129,17 +129,28 @@ export async function insertNotification(tx: Queryable, n: NewNotification): Pro
   return rowCount === 1;
 }
 
-export async function getNotification(db: Queryable, tenantId: string, id: string): Promise<NotificationRow | null> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM notifications WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+export async function getNotification(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<NotificationRow | null> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM notifications WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, id],
+  );
   return rows[0] ? toNotification(rows[0]) : null;
 }
 
 /** The notification, locked: one worker at a time decides what happens to it. */
-export async function lockNotification(tx: Queryable, tenantId: string, id: string): Promise<NotificationRow | null> {
-  const { rows } = await tx.query<Row>(`SELECT ${COLUMNS} FROM notifications WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
-    tenantId,
-    id,
-  ]);
+export async function lockNotification(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<NotificationRow | null> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM notifications WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, id],
+  );
   return rows[0] ? toNotification(rows[0]) : null;
 }
 
@@ -147,7 +158,12 @@ export async function updateNotification(
   tx: Queryable,
   tenantId: string,
   id: string,
-  change: Partial<Pick<NotificationRow, "status" | "attempts" | "nextAttemptAt" | "sentAt" | "providerMessageId" | "lastError" | "provider">>,
+  change: Partial<
+    Pick<
+      NotificationRow,
+      "status" | "attempts" | "nextAttemptAt" | "sentAt" | "providerMessageId" | "lastError" | "provider"
+    >
+  >,
 ): Promise<void> {
   const columns: Record<string, unknown> = {
     status: change.status,
@@ -230,16 +246,33 @@ export async function finishDeliveryAttempt(
   tenantId: string,
   notificationId: string,
   attempt: number,
-  result: { outcome: "sent" | "retryable" | "final"; statusCode: number | null; error: string | null; providerMessageId: string | null },
+  result: {
+    outcome: "sent" | "retryable" | "final";
+    statusCode: number | null;
+    error: string | null;
+    providerMessageId: string | null;
+  },
 ): Promise<void> {
   await tx.query(
     `UPDATE delivery_attempts SET finished_at = now(), outcome = $4, status_code = $5, error = $6, provider_message_id = $7
       WHERE tenant_id = $1 AND notification_id = $2 AND attempt = $3`,
-    [tenantId, notificationId, attempt, result.outcome, result.statusCode, result.error, result.providerMessageId],
+    [
+      tenantId,
+      notificationId,
+      attempt,
+      result.outcome,
+      result.statusCode,
+      result.error,
+      result.providerMessageId,
+    ],
   );
 }
 
-export async function listDeliveryAttempts(db: Queryable, tenantId: string, notificationId: string): Promise<DeliveryAttemptRow[]> {
+export async function listDeliveryAttempts(
+  db: Queryable,
+  tenantId: string,
+  notificationId: string,
+): Promise<DeliveryAttemptRow[]> {
   const { rows } = await db.query<{
     attempt: number;
     provider: string;

@@ -105,7 +105,14 @@ export async function upsertOrder(
      ON CONFLICT (tenant_id, source, external_id)
        DO UPDATE SET customer = EXCLUDED.customer, data = EXCLUDED.data, updated_at = now()
      RETURNING id`,
-    [order.id, order.tenantId, order.source, order.externalId, JSON.stringify(order.customer), JSON.stringify(order.data)],
+    [
+      order.id,
+      order.tenantId,
+      order.source,
+      order.externalId,
+      JSON.stringify(order.customer),
+      JSON.stringify(order.data),
+    ],
   );
   const id = rows[0]!.id;
   await tx.query("DELETE FROM order_lines WHERE tenant_id = $1 AND order_id = $2", [order.tenantId, id]);
@@ -120,7 +127,10 @@ export async function upsertOrder(
         line.quantity,
         line.shippedQuantity,
         line.shippedQuantity >= line.quantity ? "fulfilled" : line.shippedQuantity > 0 ? "partial" : "open",
-        JSON.stringify({ cancelledQuantity: line.cancelledQuantity ?? 0, backorderedQuantity: line.backorderedQuantity ?? 0 }),
+        JSON.stringify({
+          cancelledQuantity: line.cancelledQuantity ?? 0,
+          backorderedQuantity: line.backorderedQuantity ?? 0,
+        }),
       ],
     );
   }
@@ -129,19 +139,27 @@ export async function upsertOrder(
 
 /** The order, locked for the rest of the transaction (its status is about to be rolled up). */
 export async function lockOrder(tx: Queryable, tenantId: string, id: string): Promise<OrderRow | null> {
-  const { rows } = await tx.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
-    tenantId,
-    id,
-  ]);
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, id],
+  );
   return rows[0] ? await toOrder(tx, rows[0]) : null;
 }
 
 export async function getOrder(db: Queryable, tenantId: string, id: string): Promise<OrderRow | null> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2`, [
+    tenantId,
+    id,
+  ]);
   return rows[0] ? await toOrder(db, rows[0]) : null;
 }
 
-export async function findOrder(db: Queryable, tenantId: string, source: string, externalId: string): Promise<OrderRow | null> {
+export async function findOrder(
+  db: Queryable,
+  tenantId: string,
+  source: string,
+  externalId: string,
+): Promise<OrderRow | null> {
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND source = $2 AND external_id = $3`,
     [tenantId, source, externalId],
@@ -149,6 +167,15 @@ export async function findOrder(db: Queryable, tenantId: string, source: string,
   return rows[0] ? await toOrder(db, rows[0]) : null;
 }
 
-export async function setOrderStatus(tx: Queryable, tenantId: string, id: string, status: OrderStatus): Promise<void> {
-  await tx.query("UPDATE orders SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2", [tenantId, id, status]);
+export async function setOrderStatus(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  status: OrderStatus,
+): Promise<void> {
+  await tx.query("UPDATE orders SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2", [
+    tenantId,
+    id,
+    status,
+  ]);
 }

@@ -24,7 +24,11 @@ export interface StoredEvent {
 }
 
 /** A shipment's events in the order they were received. */
-export async function listShipmentEvents(db: Queryable, tenantId: string, shipmentId: string): Promise<StoredEvent[]> {
+export async function listShipmentEvents(
+  db: Queryable,
+  tenantId: string,
+  shipmentId: string,
+): Promise<StoredEvent[]> {
   const { rows } = await db.query<{ fingerprint: string; event: ShipmentEvent; received_at: Date }>(
     "SELECT fingerprint, event, received_at FROM shipment_events WHERE tenant_id = $1 AND shipment_id = $2 ORDER BY id",
     [tenantId, shipmentId],

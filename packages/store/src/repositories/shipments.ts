@@ -1,4 +1,10 @@
-import { type EventTime, eventTimeSortKey, initialShipmentState, type ShipmentState, type ShipmentStatus } from "@trackflow/core";
+import {
+  type EventTime,
+  eventTimeSortKey,
+  initialShipmentState,
+  type ShipmentState,
+  type ShipmentStatus,
+} from "@trackflow/core";
 import type { Queryable } from "../database.ts";
 
 export interface ShipmentRow {
@@ -86,7 +92,12 @@ function lastEventInstant(state: ShipmentState): Date | null {
   return state.lastEventAt === null ? null : new Date(eventTimeSortKey(state.lastEventAt));
 }
 
-export async function saveShipmentState(tx: Queryable, tenantId: string, id: string, state: ShipmentState): Promise<void> {
+export async function saveShipmentState(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  state: ShipmentState,
+): Promise<void> {
   await tx.query(
     `UPDATE shipments SET status = $3, reason = $4, action_required = $5, state = $6, estimated_delivery = $7,
             last_event_at = $8, updated_at = now()
@@ -119,7 +130,10 @@ export async function linkShipment(
 }
 
 export async function getShipment(db: Queryable, tenantId: string, id: string): Promise<ShipmentRow | null> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND id = $2`, [
+    tenantId,
+    id,
+  ]);
   return rows[0] ? toShipment(rows[0]) : null;
 }
 
@@ -145,7 +159,11 @@ export interface ShipmentFilter {
   limit?: number | undefined;
 }
 
-export async function listShipments(db: Queryable, tenantId: string, filter: ShipmentFilter = {}): Promise<ShipmentRow[]> {
+export async function listShipments(
+  db: Queryable,
+  tenantId: string,
+  filter: ShipmentFilter = {},
+): Promise<ShipmentRow[]> {
   const where = ["tenant_id = $1"];
   const params: unknown[] = [tenantId];
   const add = (sql: string, value: unknown) => {

@@ -26,10 +26,20 @@ interface Row {
   created_at: Date;
 }
 
-const toTenant = (r: Row): TenantRow => ({ id: r.id, name: r.name, settings: r.settings, createdAt: r.created_at });
+const toTenant = (r: Row): TenantRow => ({
+  id: r.id,
+  name: r.name,
+  settings: r.settings,
+  createdAt: r.created_at,
+});
 
 /** Creates the tenant, or updates its name and settings when it exists (provisioning is idempotent). */
-export async function upsertTenant(db: Queryable, id: string, name: string, settings: TenantSettings = {}): Promise<void> {
+export async function upsertTenant(
+  db: Queryable,
+  id: string,
+  name: string,
+  settings: TenantSettings = {},
+): Promise<void> {
   await db.query(
     `INSERT INTO tenants (id, name, settings) VALUES ($1, $2, $3)
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings`,
@@ -38,7 +48,9 @@ export async function upsertTenant(db: Queryable, id: string, name: string, sett
 }
 
 export async function getTenant(db: Queryable, id: string): Promise<TenantRow | null> {
-  const { rows } = await db.query<Row>("SELECT id, name, settings, created_at FROM tenants WHERE id = $1", [id]);
+  const { rows } = await db.query<Row>("SELECT id, name, settings, created_at FROM tenants WHERE id = $1", [
+    id,
+  ]);
   return rows[0] ? toTenant(rows[0]) : null;
 }
 

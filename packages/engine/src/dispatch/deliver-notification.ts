@@ -1,0 +1,175 @@
+import type { ProviderDeps, SendResult } from "@trackflow/channels";
+import {
+  enqueueInTransaction,
+  finishDeliveryAttempt,
+  lockNotification,
+  type NotificationRow,
+  startDeliveryAttempt,
+  updateNotification,
+} from "@trackflow/store";
+import { writeAudit } from "../audit/audit-writer.ts";
+import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
+import { ChannelConfigError, resolveChannel } from "./channel-resolver.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.ts";
+
+export type DeliveryOutcome =
+  | "sent"
+  | "retry_scheduled"
+  | "dead"
+  | "failed"
+  /** nothing to do: already sent, dead, failed, or unknown */
+  | "skipped";
+
+export interface DeliverOptions {
+  deps: ProviderDeps;
+  policy?: RetryPolicy;
+  /** the time one provider call may take */
+  timeoutMs?: number;
+}
+
+function summary(result: SendResult): {
+  statusCode: number | null;
+  error: string | null;
+  providerMessageId: string | null;
+} {
+  return result.outcome === "sent"
+    ? { statusCode: result.statusCode, error: null, providerMessageId: result.providerMessageId }
+    : { statusCode: result.statusCode, error: result.error, providerMessageId: null };
+}
+
+/**
+ * Performs one delivery job: claims the notification, hands it to its channel's provider with
+ * its idempotency key, records the attempt, then marks it sent, schedules a retry (backoff with
+ * jitter, Retry-After honoured) or, past the limit or on a final error, leaves it as a dead
+ * letter to replay. A notification found mid-send (its worker died) is sent again with the same
+ * key: providers that honour the key deliver it once; the audit trail counts the others.
+ */
+export async function deliverNotification(
+  ctx: EngineContext,
+  job: NotificationJob,
+  options: DeliverOptions,
+): Promise<DeliveryOutcome> {
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  const claim = await ctx.db.transaction(async (tx) => {
+    const n = await lockNotification(tx, job.tenantId, job.notificationId);
+    if (n === null || (n.status !== "queued" && n.status !== "sending")) return null;
+    const attempt = n.attempts + 1;
+    const resumed = n.status === "sending";
+    await updateNotification(tx, n.tenantId, n.id, { status: "sending", attempts: attempt });
+    if (resumed) {
+      await writeAudit(tx, n.tenantId, ctx.now(), {
+        actor: "worker",
+        action: "notification.resumed_after_crash",
+        subject: `notification:${n.id}`,
+        data: { attempt },
+      });
+    }
+    return { n, attempt, resumed };
+  });
+  if (claim === null) return "skipped";
+  const { n, attempt } = claim;
+
+  let provider = "unknown";
+  let result: SendResult;
+  try {
+    const channel = await resolveChannel(ctx, n.tenantId, n.channel, options.deps);
+    provider = channel.provider;
+    await ctx.db.transaction((tx) => startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider));
+    const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+    result = await channel.send(
+      {
+        idempotencyKey: n.idempotencyKey,
+        recipient: n.recipient,
+        content: n.rendered,
+        tenantId: n.tenantId,
+        notificationId: n.id,
+      },
+      signal,
+    );
+  } catch (error) {
+    if (!(error instanceof ChannelConfigError)) throw error;
+    await ctx.db.transaction((tx) => startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider));
+    result = { outcome: "final", error: error.message, statusCode: null };
+  }
+  return await record(ctx, n, attempt, provider, result, policy);
+}
+
+async function record(
+  ctx: EngineContext,
+  n: NotificationRow,
+  attempt: number,
+  provider: string,
+  result: SendResult,
+  policy: RetryPolicy,
+): Promise<DeliveryOutcome> {
+  const now = ctx.now();
+  return await ctx.db.transaction(async (tx) => {
+    await finishDeliveryAttempt(tx, n.tenantId, n.id, attempt, {
+      outcome: result.outcome,
+      ...summary(result),
+    });
+    const subject = `notification:${n.id}`;
+    if (result.outcome === "sent") {
+      await updateNotification(tx, n.tenantId, n.id, {
+        status: "sent",
+        sentAt: now,
+        provider,
+        providerMessageId: result.providerMessageId,
+        lastError: null,
+      });
+      await writeAudit(tx, n.tenantId, now, {
+        actor: "worker",
+        action: "notification.sent",
+        subject,
+        data: {
+          provider,
+          attempt,
+          to: n.recipient.address,
+          providerMessageId: result.providerMessageId,
+          subject: n.rendered.subject ?? null,
+          text: n.rendered.text,
+        },
+      });
+      return "sent";
+    }
+    if (result.outcome === "retryable" && attempt < policy.maxAttempts) {
+      const delay = retryDelayMs(attempt, result.retryAfterMs, policy);
+      const nextAttemptAt = new Date(now.getTime() + delay);
+      await updateNotification(tx, n.tenantId, n.id, {
+        status: "queued",
+        provider,
+        nextAttemptAt,
+        lastError: result.error,
+      });
+      const job: NotificationJob = { tenantId: n.tenantId, notificationId: n.id };
+      await enqueueInTransaction(ctx.boss, tx, NOTIFICATION_QUEUE, job, { startAfter: nextAttemptAt });
+      await writeAudit(tx, n.tenantId, now, {
+        actor: "worker",
+        action: "notification.retry_scheduled",
+        subject,
+        data: {
+          provider,
+          attempt,
+          error: result.error,
+          statusCode: result.statusCode,
+          nextAttemptAt: nextAttemptAt.toISOString(),
+        },
+      });
+      return "retry_scheduled";
+    }
+    const status = result.outcome === "final" ? "failed" : "dead";
+    await updateNotification(tx, n.tenantId, n.id, {
+      status,
+      provider,
+      lastError: result.error,
+      nextAttemptAt: null,
+    });
+    await writeAudit(tx, n.tenantId, now, {
+      actor: "worker",
+      action: status === "dead" ? "notification.dead_lettered" : "notification.failed",
+      subject,
+      data: { provider, attempt, error: result.error, statusCode: result.statusCode },
+    });
+    return status;
+  });
+}

@@ -1,0 +1,318 @@
+import {
+  applyEvent,
+  DEFAULT_EXCEPTION_POLICY,
+  detectExceptions,
+  eventTimeSortKey,
+  type FlowChange,
+  type FlowContext,
+  formatEventTime,
+  planFlowSteps,
+  rollupOrder,
+  type ShipmentEvent,
+  type ShipmentState,
+  type StatusTransition,
+  type VersionedFlow,
+} from "@trackflow/core";
+import {
+  getTenant,
+  insertShipmentEvent,
+  listFlows,
+  listShipments,
+  lockOrder,
+  lockShipment,
+  type OrderRow,
+  type Queryable,
+  recordExceptionFiring,
+  type ShipmentRow,
+  saveShipmentState,
+  setOrderStatus,
+  type TenantRow,
+} from "@trackflow/store";
+import { writeAudit } from "../audit/audit-writer.ts";
+import { type EngineContext, newId } from "../engine-context.ts";
+import { planNotifications } from "../notify/plan-notifications.ts";
+
+export interface IngestRequest {
+  tenantId: string;
+  /** who sent it, for the audit trail: "source:ups", "api-key:<id>", "staff:<name>" */
+  actor: string;
+  events: readonly ShipmentEvent[];
+}
+
+export interface IngestedShipment {
+  id: string;
+  carrier: string;
+  trackingNumber: string;
+  status: ShipmentState["status"];
+  transitions: StatusTransition[];
+}
+
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  shipments: IngestedShipment[];
+  notificationsPlanned: number;
+}
+
+export class UnknownTenantError extends Error {
+  override name = "UnknownTenantError";
+}
+
+const HOUR = 3_600_000;
+
+function flowContext(shipment: ShipmentRow, order: OrderRow | null): FlowContext {
+  return {
+    carrier: shipment.carrier,
+    destinationCountry: shipment.destinationCountry,
+    orderTags: order?.data.tags ?? [],
+    orderValue: order?.data.totalValue ?? null,
+  };
+}
+
+/** Events older than the tenant's limit are history: they update the timeline but never notify. */
+function isStale(tenant: TenantRow, event: ShipmentEvent | undefined, now: Date): boolean {
+  const hours = tenant.settings.staleEventHours;
+  if (hours === undefined || event === undefined) return false;
+  return now.getTime() - eventTimeSortKey(event.occurredAt) > hours * HOUR;
+}
+
+/**
+ * Takes normalised events in: in ONE transaction, per shipment: dedupe, append, apply to the
+ * state machine, roll the order up, detect exceptions, plan the flows' notifications (rows and
+ * jobs) and write the audit records. The same delivery twice changes nothing.
+ */
+export async function ingest(ctx: EngineContext, request: IngestRequest): Promise<IngestOutcome> {
+  const groups = Map.groupBy(request.events, (e) => `${e.carrier}\u0000${e.trackingNumber}`);
+  // a fixed lock order, so two deliveries touching the same shipments cannot deadlock
+  const keys = [...groups.keys()].sort();
+  return await ctx.db.transaction(async (tx) => {
+    const tenant = await getTenant(tx, request.tenantId);
+    if (tenant === null) throw new UnknownTenantError(`no tenant ${JSON.stringify(request.tenantId)}`);
+    const flows = await listFlows(tx, tenant.id);
+    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
+    for (const key of keys) {
+      const events = groups.get(key)!;
+      const first = events[0]!;
+      const result = await ingestShipment(
+        ctx,
+        tx,
+        tenant,
+        flows,
+        request.actor,
+        first.carrier,
+        first.trackingNumber,
+        events,
+      );
+      outcome.accepted += result.accepted;
+      outcome.duplicates += result.duplicates;
+      outcome.notificationsPlanned += result.notificationsPlanned;
+      outcome.shipments.push(result.shipment);
+    }
+    return outcome;
+  });
+}
+
+async function ingestShipment(
+  ctx: EngineContext,
+  tx: Queryable,
+  tenant: TenantRow,
+  flows: readonly VersionedFlow[],
+  actor: string,
+  carrier: string,
+  trackingNumber: string,
+  events: readonly ShipmentEvent[],
+) {
+  const now = ctx.now();
+  const row = await lockShipment(tx, tenant.id, carrier, trackingNumber, newId("shp"));
+  let state = row.state;
+  let accepted = 0;
+  let duplicates = 0;
+  let lastFingerprint = "";
+  const transitions: { transition: StatusTransition; event: ShipmentEvent }[] = [];
+  for (const event of events) {
+    const applied = applyEvent(state, event);
+    if (
+      applied.duplicate ||
+      !(await insertShipmentEvent(tx, tenant.id, row.id, applied.fingerprint, event))
+    ) {
+      duplicates++;
+      continue;
+    }
+    accepted++;
+    state = applied.state;
+    lastFingerprint = applied.fingerprint;
+    await writeAudit(tx, tenant.id, now, {
+      actor,
+      action: "event.received",
+      subject: `shipment:${row.id}`,
+      data: {
+        fingerprint: applied.fingerprint,
+        source: event.source,
+        rawCode: event.rawCode,
+        status: event.status,
+        occurredAt: formatEventTime(event.occurredAt),
+        outOfOrder: applied.outOfOrder,
+      },
+    });
+    for (const transition of applied.transitions) transitions.push({ transition, event });
+  }
+  const shipment: IngestedShipment = {
+    id: row.id,
+    carrier,
+    trackingNumber,
+    status: state.status,
+    transitions: transitions.map((t) => t.transition),
+  };
+  if (accepted === 0) return { accepted, duplicates, notificationsPlanned: 0, shipment };
+
+  await saveShipmentState(tx, tenant.id, row.id, state);
+  const order = row.orderId ? await lockOrder(tx, tenant.id, row.orderId) : null;
+  const context = flowContext(row, order);
+  const lastEvent = events[events.length - 1] ?? null;
+  const base = { tenant, shipmentId: row.id, shipment: state, lastEvent, order };
+  let planned = 0;
+
+  for (const { transition, event } of transitions) {
+    await writeAudit(tx, tenant.id, now, {
+      actor,
+      action: "shipment.status_changed",
+      subject: `shipment:${row.id}`,
+      data: { ...transition },
+    });
+    if (transition.scope !== "shipment") continue;
+    if (isStale(tenant, event, now)) {
+      await writeAudit(tx, tenant.id, now, {
+        actor: "system",
+        action: "notification.skipped_stale",
+        subject: `shipment:${row.id}`,
+        data: { to: transition.to, occurredAt: formatEventTime(event.occurredAt) },
+      });
+      continue;
+    }
+    const change: FlowChange = {
+      kind: "shipment_status",
+      transition,
+      key: `status:${transition.to}:${transition.reason ?? ""}:${transition.fingerprint}`,
+    };
+    const steps = planFlowSteps(tenant.id, `shipment:${row.id}`, flows, change, context);
+    planned += await planNotifications(ctx, tx, steps, {
+      ...base,
+      change: {
+        kind: "shipment.status_changed",
+        carrier,
+        trackingNumber,
+        from: transition.from,
+        to: transition.to,
+        reason: transition.reason,
+      },
+    });
+  }
+
+  planned += await fireExceptions(ctx, tx, tenant, flows, row.id, state, context, base);
+  if (order)
+    planned += await rollUpOrder(
+      ctx,
+      tx,
+      tenant,
+      flows,
+      order,
+      row.id,
+      state,
+      lastFingerprint,
+      context,
+      base,
+    );
+  return { accepted, duplicates, notificationsPlanned: planned, shipment };
+}
+
+/** Exceptions the new state shows, each fired once per shipment and condition key. */
+export async function fireExceptions(
+  ctx: EngineContext,
+  tx: Queryable,
+  tenant: TenantRow,
+  flows: readonly VersionedFlow[],
+  shipmentId: string,
+  state: ShipmentState,
+  context: FlowContext,
+  base: Omit<Parameters<typeof planNotifications>[3], "change">,
+): Promise<number> {
+  const now = ctx.now();
+  const policy = {
+    ...DEFAULT_EXCEPTION_POLICY,
+    stalledAfterHours: {
+      ...DEFAULT_EXCEPTION_POLICY.stalledAfterHours,
+      ...tenant.settings.stalledAfterHours,
+    },
+  };
+  let planned = 0;
+  for (const exception of detectExceptions(state, now, policy)) {
+    if (!(await recordExceptionFiring(tx, tenant.id, shipmentId, exception.key))) continue;
+    await writeAudit(tx, tenant.id, now, {
+      actor: "system",
+      action: "shipment.exception",
+      subject: `shipment:${shipmentId}`,
+      data: {
+        kind: exception.kind,
+        key: exception.key,
+        pieceId: exception.pieceId,
+        detail: exception.detail,
+      },
+    });
+    const change: FlowChange = { kind: "exception", exception, key: `exception:${exception.key}` };
+    const steps = planFlowSteps(tenant.id, `shipment:${shipmentId}`, flows, change, context);
+    planned += await planNotifications(ctx, tx, steps, {
+      ...base,
+      exception,
+      change: { kind: "shipment.exception", exception: exception.kind, detail: exception.detail },
+    });
+  }
+  return planned;
+}
+
+async function rollUpOrder(
+  ctx: EngineContext,
+  tx: Queryable,
+  tenant: TenantRow,
+  flows: readonly VersionedFlow[],
+  order: OrderRow,
+  shipmentId: string,
+  state: ShipmentState,
+  causedBy: string,
+  context: FlowContext,
+  base: Omit<Parameters<typeof planNotifications>[3], "change">,
+): Promise<number> {
+  const shipments = (await listShipments(tx, tenant.id, { orderId: order.id, limit: 1000 })).map((s) =>
+    s.id === shipmentId ? state : s.state,
+  );
+  const status = rollupOrder(
+    {
+      cancelled: order.data.cancelled ?? false,
+      hold: order.data.hold ?? null,
+      returned: order.data.returned ?? false,
+      processing: order.data.processing ?? false,
+      lines: order.lines,
+      shipments,
+    },
+    ctx.now(),
+  );
+  if (status === order.status) return 0;
+  await setOrderStatus(tx, tenant.id, order.id, status);
+  await writeAudit(tx, tenant.id, ctx.now(), {
+    actor: "system",
+    action: "order.status_changed",
+    subject: `order:${order.id}`,
+    data: { from: order.status, to: status },
+  });
+  const change: FlowChange = {
+    kind: "order_status",
+    from: order.status,
+    to: status,
+    key: `order:${status}:${shipmentId}:${causedBy}`,
+  };
+  const steps = planFlowSteps(tenant.id, `order:${order.id}`, flows, change, context);
+  return await planNotifications(ctx, tx, steps, {
+    ...base,
+    order: { ...order, status },
+    change: { kind: "order.status_changed", from: order.status, to: status },
+  });
+}
