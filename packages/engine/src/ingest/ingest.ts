@@ -1,7 +1,5 @@
 import {
   applyEvent,
-  DEFAULT_EXCEPTION_POLICY,
-  detectExceptions,
   eventTimeSortKey,
   type FlowChange,
   type FlowContext,
@@ -22,8 +20,6 @@ import {
   lockShipment,
   type OrderRow,
   type Queryable,
-  recordExceptionFiring,
-  type ShipmentRow,
   saveShipmentState,
   setOrderStatus,
   type TenantRow,
@@ -31,6 +27,7 @@ import {
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
+import { fireExceptions, flowContext } from "./fire-exceptions.ts";
 
 export interface IngestRequest {
   tenantId: string;
@@ -59,15 +56,6 @@ export class UnknownTenantError extends Error {
 }
 
 const HOUR = 3_600_000;
-
-function flowContext(shipment: ShipmentRow, order: OrderRow | null): FlowContext {
-  return {
-    carrier: shipment.carrier,
-    destinationCountry: shipment.destinationCountry,
-    orderTags: order?.data.tags ?? [],
-    orderValue: order?.data.totalValue ?? null,
-  };
-}
 
 /** Events older than the tenant's limit are history: they update the timeline but never notify. */
 function isStale(tenant: TenantRow, event: ShipmentEvent | undefined, now: Date): boolean {
@@ -208,7 +196,7 @@ async function ingestShipment(
     });
   }
 
-  planned += await fireExceptions(ctx, tx, tenant, flows, row.id, state, context, base);
+  planned += (await fireExceptions(ctx, tx, tenant, flows, row.id, state, context, base)).planned;
   if (order)
     planned += await rollUpOrder(
       ctx,
@@ -223,50 +211,6 @@ async function ingestShipment(
       base,
     );
   return { accepted, duplicates, notificationsPlanned: planned, shipment };
-}
-
-/** Exceptions the new state shows, each fired once per shipment and condition key. */
-export async function fireExceptions(
-  ctx: EngineContext,
-  tx: Queryable,
-  tenant: TenantRow,
-  flows: readonly VersionedFlow[],
-  shipmentId: string,
-  state: ShipmentState,
-  context: FlowContext,
-  base: Omit<Parameters<typeof planNotifications>[3], "change">,
-): Promise<number> {
-  const now = ctx.now();
-  const policy = {
-    ...DEFAULT_EXCEPTION_POLICY,
-    stalledAfterHours: {
-      ...DEFAULT_EXCEPTION_POLICY.stalledAfterHours,
-      ...tenant.settings.stalledAfterHours,
-    },
-  };
-  let planned = 0;
-  for (const exception of detectExceptions(state, now, policy)) {
-    if (!(await recordExceptionFiring(tx, tenant.id, shipmentId, exception.key))) continue;
-    await writeAudit(tx, tenant.id, now, {
-      actor: "system",
-      action: "shipment.exception",
-      subject: `shipment:${shipmentId}`,
-      data: {
-        kind: exception.kind,
-        key: exception.key,
-        pieceId: exception.pieceId,
-        detail: exception.detail,
-      },
-    });
-    const change: FlowChange = { kind: "exception", exception, key: `exception:${exception.key}` };
-    const steps = planFlowSteps(tenant.id, `shipment:${shipmentId}`, flows, change, context);
-    planned += await planNotifications(ctx, tx, steps, {
-      ...base,
-      exception,
-      change: { kind: "shipment.exception", exception: exception.kind, detail: exception.detail },
-    });
-  }
-  return planned;
 }
 
 async function rollUpOrder(

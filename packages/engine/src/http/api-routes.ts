@@ -1,0 +1,271 @@
+import { PROVIDER_FACTORIES } from "@trackflow/channels";
+import { FlowDefinitionSchema, formatEventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
+import {
+  findShipment,
+  getOrder,
+  linkShipment,
+  listCredentials,
+  listDeliveryAttempts,
+  listFlows,
+  listNotifications,
+  listShipmentEvents,
+  listShipments,
+  lockShipment,
+  type NotificationStatus,
+  type ShipmentRow,
+  upsertOrder,
+} from "@trackflow/store";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { writeAudit } from "../audit/audit-writer.ts";
+import { replayNotification } from "../dispatch/replay-notification.ts";
+import { type EngineContext, newId } from "../engine-context.ts";
+import { ingest } from "../ingest/ingest.ts";
+import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { ProvisioningError, saveChannel, saveFlowDefinition } from "../tenancy/provision.ts";
+import { type ApiCaller, authenticate } from "./api-auth.ts";
+import { ChannelSchema, ManualStatusSchema, RegisterShipmentSchema } from "./api-schemas.ts";
+import { HttpError, parseBody } from "./http-error.ts";
+import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
+
+type Params = Record<string, string>;
+
+function shipmentView(s: ShipmentRow) {
+  return {
+    id: s.id,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    status: s.status,
+    reason: s.reason,
+    actionRequired: s.actionRequired,
+    estimatedDelivery: s.estimatedDelivery ? formatEventTime(s.estimatedDelivery) : null,
+    lastEventAt: s.state.lastEventAt ? formatEventTime(s.state.lastEventAt) : null,
+    pieces: s.state.pieces.map((p) => ({ pieceId: p.pieceId, status: p.status, reason: p.reason })),
+    orderId: s.orderId,
+    unknownCodes: s.state.unknownCodes,
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+/** The tenant's JSON API, behind its API keys. */
+export function registerApiRoutes(
+  app: FastifyInstance,
+  ctx: EngineContext,
+  limiter: TenantRateLimiter,
+): void {
+  const route = <T>(
+    method: "GET" | "POST" | "PUT",
+    url: string,
+    handler: (
+      caller: ApiCaller,
+      request: FastifyRequest<{ Params: Params; Querystring: Params }>,
+    ) => Promise<T>,
+    status = 200,
+  ) =>
+    app.route<{ Params: Params; Querystring: Params }>({
+      method,
+      url,
+      handler: async (request, reply) => {
+        const caller = await authenticate(ctx, request, limiter);
+        return reply.code(status).send(await handler(caller, request));
+      },
+    });
+
+  const shipmentOr404 = async (caller: ApiCaller, params: Params) => {
+    const s = await findShipment(ctx.db, caller.tenant.id, params.carrier ?? "", params.trackingNumber ?? "");
+    if (!s) throw new HttpError(404, `no ${params.carrier} shipment ${params.trackingNumber}`);
+    return s;
+  };
+
+  route("GET", "/api/shipments", async (caller, request) => {
+    const q = z
+      .object({
+        status: z.string().optional(),
+        carrier: z.string().optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      })
+      .parse(request.query);
+    const rows = await listShipments(ctx.db, caller.tenant.id, {
+      status: q.status as ShipmentRow["status"] | undefined,
+      carrier: q.carrier,
+      limit: q.limit,
+    });
+    return { shipments: rows.map(shipmentView) };
+  });
+
+  route("GET", "/api/shipments/:carrier/:trackingNumber", async (caller, request) => {
+    const s = await shipmentOr404(caller, request.params);
+    const [events, notifications, order] = await Promise.all([
+      listShipmentEvents(ctx.db, caller.tenant.id, s.id),
+      listNotifications(ctx.db, caller.tenant.id, { shipmentId: s.id }),
+      s.orderId ? getOrder(ctx.db, caller.tenant.id, s.orderId) : null,
+    ]);
+    return {
+      ...shipmentView(s),
+      events: events.map(({ event, receivedAt }) => ({
+        status: event.status,
+        reason: event.reason,
+        pieceId: event.pieceId,
+        rawCode: event.rawCode,
+        message: event.message,
+        location: event.location,
+        occurredAt: formatEventTime(event.occurredAt),
+        source: event.source,
+        receivedAt: receivedAt.toISOString(),
+      })),
+      order: order && {
+        id: order.id,
+        externalId: order.externalId,
+        number: order.data.orderNumber ?? null,
+        status: order.status,
+      },
+      notifications: notifications.map((n) => ({
+        id: n.id,
+        channel: n.channel,
+        provider: n.provider,
+        status: n.status,
+        attempts: n.attempts,
+        to: n.recipient.address,
+        subject: n.rendered.subject ?? null,
+        sentAt: n.sentAt?.toISOString() ?? null,
+        lastError: n.lastError,
+      })),
+    };
+  });
+
+  route(
+    "POST",
+    "/api/shipments",
+    async (caller, request) => {
+      const body = parseBody(RegisterShipmentSchema, request.body);
+      const tenantId = caller.tenant.id;
+      const shipment = await ctx.db.transaction(async (tx) => {
+        const row = await lockShipment(tx, tenantId, body.carrier, body.trackingNumber, newId("shp"));
+        let orderId: string | null = null;
+        if (body.order) {
+          const o = body.order;
+          orderId = await upsertOrder(tx, {
+            id: newId("ord"),
+            tenantId,
+            source: o.source,
+            externalId: o.externalId,
+            customer: o.customer,
+            data: { orderNumber: o.number ?? o.externalId, tags: o.tags, totalValue: o.totalValue ?? null },
+            lines: o.lines,
+          });
+        }
+        await linkShipment(tx, tenantId, row.id, {
+          orderId,
+          destinationCountry: body.destinationCountry ?? null,
+        });
+        await writeAudit(tx, tenantId, ctx.now(), {
+          actor: caller.actor,
+          action: "shipment.registered",
+          subject: `shipment:${row.id}`,
+          data: { carrier: body.carrier, trackingNumber: body.trackingNumber, orderId },
+        });
+        return { ...row, orderId };
+      });
+      return shipmentView(shipment);
+    },
+    201,
+  );
+
+  route("POST", "/api/shipments/:carrier/:trackingNumber/status", async (caller, request) => {
+    const s = await shipmentOr404(caller, request.params);
+    const body = parseBody(ManualStatusSchema, request.body);
+    const at = body.occurredAt ?? ctx.now().toISOString();
+    const event: ShipmentEvent = {
+      source: "manual",
+      carrier: s.carrier,
+      trackingNumber: s.trackingNumber,
+      pieceId: null,
+      sourceEventId: `${caller.keyId}:${newId("man")}`,
+      status: body.status,
+      reason: body.reason ?? null,
+      actionRequired: false,
+      informational: false,
+      rawCode: `manual:${body.status}`,
+      rawStatus: null,
+      message: body.message,
+      location: null,
+      occurredAt: parseTimestamp(at),
+      estimatedDelivery: null,
+      signedBy: null,
+    };
+    const outcome = await ingest(ctx, { tenantId: caller.tenant.id, actor: caller.actor, events: [event] });
+    const after = await shipmentOr404(caller, request.params);
+    return { ...shipmentView(after), transitions: outcome.shipments[0]?.transitions ?? [] };
+  });
+
+  route("GET", "/api/orders/:id", async (caller, request) => {
+    const order = await getOrder(ctx.db, caller.tenant.id, request.params.id ?? "");
+    if (!order) throw new HttpError(404, `no order ${request.params.id}`);
+    const shipments = await listShipments(ctx.db, caller.tenant.id, { orderId: order.id });
+    return { ...order, updatedAt: order.updatedAt.toISOString(), shipments: shipments.map(shipmentView) };
+  });
+
+  route("GET", "/api/notifications", async (caller, request) => {
+    const q = z
+      .object({
+        status: z.enum(["queued", "held", "sending", "sent", "failed", "dead"]).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      })
+      .parse(request.query);
+    const rows = await listNotifications(ctx.db, caller.tenant.id, {
+      status: q.status as NotificationStatus | undefined,
+      limit: q.limit,
+    });
+    return { notifications: rows.map((n) => ({ ...n, createdAt: n.createdAt.toISOString() })) };
+  });
+
+  route("GET", "/api/notifications/:id/attempts", async (caller, request) => ({
+    attempts: await listDeliveryAttempts(ctx.db, caller.tenant.id, request.params.id ?? ""),
+  }));
+
+  route("POST", "/api/notifications/:id/replay", async (caller, request) => {
+    const outcome = await replayNotification(ctx, caller.tenant.id, request.params.id ?? "", caller.actor);
+    if (outcome === "not_found") throw new HttpError(404, `no notification ${request.params.id}`);
+    if (outcome === "not_replayable")
+      throw new HttpError(409, "only dead or failed notifications can be replayed");
+    return { replayed: true };
+  });
+
+  route("GET", "/api/flows", async (caller) => ({ flows: await listFlows(ctx.db, caller.tenant.id) }));
+
+  route("PUT", "/api/flows/:id", async (caller, request) => {
+    const body = parseBody(FlowDefinitionSchema, request.body);
+    if (body.id !== request.params.id)
+      throw new HttpError(
+        400,
+        `id: the body's id "${body.id}" is not the URL's "${request.params.id}"`,
+        "id",
+      );
+    const version = await saveFlowDefinition(ctx, caller.tenant.id, body);
+    return { id: body.id, version };
+  });
+
+  route("GET", "/api/channels", async (caller) => ({
+    channels: (await listCredentials(ctx.db, caller.tenant.id, CHANNEL_KIND_PREFIX)).map((c) => ({
+      name: c.name,
+      provider: c.kind.slice(CHANNEL_KIND_PREFIX.length),
+      createdAt: c.createdAt.toISOString(),
+    })),
+    providers: PROVIDER_FACTORIES.map((f) => ({ provider: f.provider, kind: f.kind })),
+  }));
+
+  route("PUT", "/api/channels/:name", async (caller, request) => {
+    const body = parseBody(ChannelSchema, request.body);
+    try {
+      await saveChannel(ctx, caller.tenant.id, {
+        name: request.params.name ?? "",
+        provider: body.provider,
+        config: body.config,
+      });
+    } catch (error) {
+      if (error instanceof ProvisioningError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    return { name: request.params.name, provider: body.provider };
+  });
+}

@@ -1,0 +1,51 @@
+import { CarrierCodeSchema, REASONS, SHIPMENT_STATUSES } from "@trackflow/core";
+import { z } from "zod";
+
+export const RegisterShipmentSchema = z.object({
+  carrier: CarrierCodeSchema,
+  trackingNumber: z.string().trim().min(1).max(128),
+  destinationCountry: z.string().length(2).optional(),
+  order: z
+    .object({
+      externalId: z.string().min(1).max(128),
+      source: z.string().min(1).max(64).default("api"),
+      number: z.string().max(64).optional(),
+      customer: z
+        .object({
+          name: z.string().max(200).optional(),
+          email: z.email().optional(),
+          phone: z
+            .string()
+            .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
+            .optional(),
+          locale: z.string().max(35).optional(),
+          timeZone: z.string().max(64).optional(),
+        })
+        .default({}),
+      lines: z
+        .array(
+          z.object({
+            lineId: z.string().min(1),
+            quantity: z.number().int().min(0),
+            shippedQuantity: z.number().int().min(0).default(0),
+          }),
+        )
+        .default([]),
+      tags: z.array(z.string()).default([]),
+      totalValue: z.number().nonnegative().optional(),
+    })
+    .optional(),
+});
+
+export const ManualStatusSchema = z.object({
+  status: z.enum(SHIPMENT_STATUSES),
+  reason: z.enum(REASONS).optional(),
+  message: z.string().max(1000).default("Status set by staff"),
+  /** when it happened; now when absent */
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const ChannelSchema = z.object({
+  provider: z.string().min(1).max(64),
+  config: z.record(z.string(), z.unknown()),
+});

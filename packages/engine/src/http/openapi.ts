@@ -1,0 +1,158 @@
+import { FlowDefinitionSchema } from "@trackflow/core";
+import { z } from "zod";
+import { ChannelSchema, ManualStatusSchema, RegisterShipmentSchema } from "./api-schemas.ts";
+
+interface Operation {
+  method: "get" | "post" | "put";
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  auth?: boolean;
+  responses: Record<string, string>;
+}
+
+const OPERATIONS: readonly Operation[] = [
+  { method: "get", path: "/healthz", summary: "The process is up", auth: false, responses: { "200": "up" } },
+  {
+    method: "get",
+    path: "/readyz",
+    summary: "The database answers",
+    auth: false,
+    responses: { "200": "ready", "503": "not ready" },
+  },
+  {
+    method: "post",
+    path: "/webhooks/{tenant}/{source}",
+    summary: "A carrier or aggregator webhook delivery, verified with the tenant's secret for the source",
+    auth: false,
+    responses: {
+      "200": "accepted (or a duplicate)",
+      "400": "malformed JSON or a payload of the wrong shape; the message names the field",
+      "401": "bad signature or stale timestamp",
+      "404": "unknown tenant or source",
+      "413": "body over the limit",
+      "429": "over the tenant's rate; see Retry-After",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/shipments",
+    summary: "Shipments, newest first",
+    responses: { "200": "shipments" },
+  },
+  {
+    method: "post",
+    path: "/api/shipments",
+    summary: "Register a tracking number, optionally for an order",
+    body: RegisterShipmentSchema,
+    responses: { "201": "the shipment", "400": "invalid body" },
+  },
+  {
+    method: "get",
+    path: "/api/shipments/{carrier}/{trackingNumber}",
+    summary: "A shipment: status, reason, pieces, events, order, notifications",
+    responses: { "200": "the shipment", "404": "unknown" },
+  },
+  {
+    method: "post",
+    path: "/api/shipments/{carrier}/{trackingNumber}/status",
+    summary: "Set a status by hand (staff override, audited)",
+    body: ManualStatusSchema,
+    responses: { "200": "the shipment after the change", "400": "invalid body", "404": "unknown" },
+  },
+  {
+    method: "get",
+    path: "/api/orders/{id}",
+    summary: "An order with its shipments",
+    responses: { "200": "the order", "404": "unknown" },
+  },
+  {
+    method: "get",
+    path: "/api/notifications",
+    summary: "Notifications, filterable by status (dead letters: status=dead)",
+    responses: { "200": "notifications" },
+  },
+  {
+    method: "get",
+    path: "/api/notifications/{id}/attempts",
+    summary: "A notification's delivery attempts",
+    responses: { "200": "attempts" },
+  },
+  {
+    method: "post",
+    path: "/api/notifications/{id}/replay",
+    summary: "Send a dead or failed notification again, with its original idempotency key",
+    responses: { "200": "replayed", "404": "unknown", "409": "not dead or failed" },
+  },
+  {
+    method: "get",
+    path: "/api/flows",
+    summary: "The latest version of each flow",
+    responses: { "200": "flows" },
+  },
+  {
+    method: "put",
+    path: "/api/flows/{id}",
+    summary: "Save a flow (a changed definition becomes a new version)",
+    body: FlowDefinitionSchema,
+    responses: { "200": "saved, with its version", "400": "invalid flow; the message names the field" },
+  },
+  {
+    method: "get",
+    path: "/api/channels",
+    summary: "Channel connections (never their credentials) and the providers available",
+    responses: { "200": "channels" },
+  },
+  {
+    method: "put",
+    path: "/api/channels/{name}",
+    summary: "Save a channel connection; credentials are write-only",
+    body: ChannelSchema,
+    responses: { "200": "saved", "400": "unknown provider or invalid configuration" },
+  },
+];
+
+/** The OpenAPI 3.1 document of the HTTP API, request bodies generated from the zod schemas. */
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(op.auth === false ? { security: [] } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                "application/json": {
+                  schema: z.toJSONSchema(op.body, { io: "input", unrepresentable: "any" }),
+                },
+              },
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([code, description]) => [code, { description }]),
+      ),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Trackflow",
+      version: "0.1.0",
+      description: "Shipment and order status normalisation and notifications.",
+    },
+    components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
+    security: [{ apiKey: [] }],
+    paths,
+  };
+}

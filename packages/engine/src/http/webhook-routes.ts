@@ -1,0 +1,132 @@
+import { createHash } from "node:crypto";
+import { PayloadError, sourceById } from "@trackflow/carriers";
+import { getSourceSecret, getTenant, recordInboundDelivery, type TenantRow } from "@trackflow/store";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { EngineContext } from "../engine-context.ts";
+import { ingest } from "../ingest/ingest.ts";
+import { sourceSecretContext } from "../tenancy/provision.ts";
+import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
+
+/** Headers that carry credentials: never stored with a delivery. */
+const SECRET_HEADERS = new Set([
+  "authorization",
+  "cookie",
+  "credential",
+  "x-trackflow-dhl-token",
+  "dhl-api-key",
+]);
+
+function storableHeaders(headers: FastifyRequest["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || SECRET_HEADERS.has(name.toLowerCase())) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+export const DEFAULT_WEBHOOK_RATE_PER_MINUTE = 6000;
+
+/**
+ * `POST /webhooks/:tenant/:source`: the raw body is verified with that tenant's secret for that
+ * source before anything is parsed; then parsed, normalised and ingested in one transaction.
+ * Every delivery, accepted or rejected, is recorded. Bad signature or stale timestamp 401,
+ * malformed JSON or wrong shape 400 naming the field, unknown tenant or source 404, over the
+ * body limit 413 (Fastify), over the tenant's rate 429 with Retry-After.
+ */
+export function registerWebhookRoutes(
+  app: FastifyInstance,
+  ctx: EngineContext,
+  limiter: TenantRateLimiter,
+): void {
+  app.post<{ Params: { tenant: string; source: string }; Querystring: Record<string, string> }>(
+    "/webhooks/:tenant/:source",
+    async (request, reply) => {
+      const { tenant: tenantId, source: sourceId } = request.params;
+      const source = sourceById(sourceId);
+      const tenant = source ? await getTenant(ctx.db, tenantId) : null;
+      const encrypted = tenant && source ? await getSourceSecret(ctx.db, tenant.id, source.id) : null;
+      if (!source || !tenant || encrypted === null) {
+        return reply
+          .code(404)
+          .send({ error: `no source "${sourceId}" is configured for tenant "${tenantId}"` });
+      }
+      const wait = limiter.take(
+        tenant.id,
+        tenant.settings.rateLimitPerMinute ?? DEFAULT_WEBHOOK_RATE_PER_MINUTE,
+      );
+      if (wait > 0) {
+        return reply
+          .code(429)
+          .header("retry-after", String(Math.ceil(wait / 1000)))
+          .send({ error: "too many requests for this tenant" });
+      }
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const record = (
+        outcome: "accepted" | "duplicate" | "rejected",
+        httpStatus: number,
+        verified: boolean,
+        error: string | null,
+      ) =>
+        recordInboundDelivery(ctx.db, {
+          tenantId: tenant.id,
+          source: source.id,
+          verified,
+          outcome,
+          httpStatus,
+          error,
+          bodySha256: createHash("sha256").update(raw).digest("hex"),
+          body: raw,
+          headers: storableHeaders(request.headers),
+          deliveryId: (request.headers["x-request-id"] as string | undefined) ?? null,
+        });
+      const reject = async (status: number, error: string, verified: boolean, reply_: FastifyReply) => {
+        await record("rejected", status, verified, error);
+        return reply_.code(status).send({ error });
+      };
+
+      const secret = ctx.cipher.decrypt(encrypted, sourceSecretContext(tenant.id, source.id));
+      const verdict = source.verify(
+        { rawBody: raw, headers: request.headers, query: request.query, now: ctx.now() },
+        { secret },
+      );
+      if (!verdict.ok) return await reject(401, `${verdict.failure}: ${verdict.message}`, false, reply);
+
+      let payload: unknown;
+      try {
+        payload = JSON.parse(raw.toString("utf8"));
+      } catch (error) {
+        return await reject(400, `${source.id}: malformed JSON: ${(error as Error).message}`, true, reply);
+      }
+      let events: ReturnType<typeof source.parse>;
+      try {
+        events = source.parse(payload);
+      } catch (error) {
+        if (error instanceof PayloadError) return await reject(400, error.message, true, reply);
+        throw error;
+      }
+      const outcome = await ingestFor(ctx, tenant, source.id, events);
+      const duplicate = outcome.accepted === 0 && outcome.duplicates > 0;
+      await record(duplicate ? "duplicate" : "accepted", 200, true, null);
+      return reply.code(200).send({
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        shipments: outcome.shipments.map((s) => ({
+          carrier: s.carrier,
+          trackingNumber: s.trackingNumber,
+          status: s.status,
+        })),
+      });
+    },
+  );
+}
+
+async function ingestFor(
+  ctx: EngineContext,
+  tenant: TenantRow,
+  source: string,
+  events: Parameters<typeof ingest>[1]["events"],
+) {
+  if (events.length === 0) return { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
+  return await ingest(ctx, { tenantId: tenant.id, actor: `source:${source}`, events });
+}
