@@ -1,4 +1,5 @@
 export * from "./apply-event.ts";
+export * from "./canonical-json.ts";
 export * from "./event-time.ts";
 export * from "./fingerprint.ts";
 export * from "./flow-definition.ts";

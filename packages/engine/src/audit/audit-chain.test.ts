@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { type AuditRecord, chainRecord, REDACTED, verifyChain } from "./audit-chain.ts";
-import { canonicalJson } from "./canonical-json.ts";
 
 function chain(n: number): AuditRecord[] {
   const out: AuditRecord[] = [];
@@ -23,14 +22,6 @@ function chain(n: number): AuditRecord[] {
   return out;
 }
 const headOf = (records: AuditRecord[]) => ({ seq: records.at(-1)!.seq, hash: records.at(-1)!.hash });
-
-describe("canonicalJson", () => {
-  it("sorts keys at every level", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
-      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
-    );
-  });
-});
 
 describe("verifyChain", () => {
   it("accepts an untouched chain", () => {

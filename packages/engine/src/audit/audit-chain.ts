@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.ts";
+import { canonicalJson } from "@trackflow/core";
 
 /** One audit record as stored. `data` may be redacted later; `dataHash` never changes. */
 export interface AuditRecord {

@@ -1,3 +1,4 @@
+import { SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
 import { FlowDefinitionSchema, formatEventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
 import {
@@ -22,9 +23,14 @@ import { replayNotification } from "../dispatch/replay-notification.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
-import { ProvisioningError, saveChannel, saveFlowDefinition } from "../tenancy/provision.ts";
+import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
-import { ChannelSchema, ManualStatusSchema, RegisterShipmentSchema } from "./api-schemas.ts";
+import {
+  ChannelSchema,
+  ManualStatusSchema,
+  RegisterShipmentSchema,
+  SourceSecretSchema,
+} from "./api-schemas.ts";
 import { HttpError, parseBody } from "./http-error.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 
@@ -243,6 +249,15 @@ export function registerApiRoutes(
       );
     const version = await saveFlowDefinition(ctx, caller.tenant.id, body);
     return { id: body.id, version };
+  });
+
+  route("PUT", "/api/sources/:source", async (caller, request) => {
+    const source = request.params.source ?? "";
+    if (!sourceById(source))
+      throw new HttpError(404, `unknown source "${source}"; one of ${SOURCE_IDS.join(", ")}`);
+    const body = parseBody(SourceSecretSchema, request.body);
+    await setSourceSecret(ctx, caller.tenant.id, source, body.secret);
+    return { source, webhookPath: `/webhooks/${caller.tenant.id}/${source}` };
   });
 
   route("GET", "/api/channels", async (caller) => ({

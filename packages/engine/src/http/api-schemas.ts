@@ -49,3 +49,8 @@ export const ChannelSchema = z.object({
   provider: z.string().min(1).max(64),
   config: z.record(z.string(), z.unknown()),
 });
+
+export const SourceSecretSchema = z.object({
+  /** the webhook secret (HMAC key or token) this source signs its deliveries with */
+  secret: z.string().min(8, "at least 8 characters").max(512),
+});

@@ -10,7 +10,6 @@ import { registerWebhookRoutes } from "./webhook-routes.ts";
 export interface AppOptions {
   /** largest request body accepted, in bytes (413 beyond) */
   bodyLimit?: number;
-  logger?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -23,7 +22,6 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     loggerInstance: ctx.log as FastifyBaseLogger,
-    disableRequestLogging: !options.logger,
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));

@@ -266,6 +266,26 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       expect((await api("POST", `/api/notifications/${n!.id}/replay`, otherKey)).statusCode).toBe(404);
     });
 
+    it("sets a source's webhook secret, which then verifies that source's deliveries", async () => {
+      const set = await api("PUT", "/api/sources/aftership", adminKey, { secret: "aftership-secret-1" });
+      expect(set.json()).toEqual({ source: "aftership", webhookPath: "/webhooks/acme/aftership" });
+      const body = raw("aftership", "happy-path");
+      const signature = createHmac("sha256", "aftership-secret-1").update(body).digest("base64");
+      const res = await app.inject({
+        method: "POST",
+        url: "/webhooks/acme/aftership",
+        headers: { "content-type": "application/json", "aftership-hmac-sha256": signature },
+        payload: body,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(
+        (await api("PUT", "/api/sources/pigeon", adminKey, { secret: "whatever-secret" })).statusCode,
+      ).toBe(404);
+      expect((await api("PUT", "/api/sources/ups", adminKey, { secret: "short" })).json().error).toMatch(
+        /^secret: /,
+      );
+    });
+
     it("saves a channel without ever returning its credentials", async () => {
       const saved = await api("PUT", "/api/channels/email", adminKey, {
         provider: "sendgrid",

@@ -1,6 +1,11 @@
 import { FlowDefinitionSchema } from "@trackflow/core";
 import { z } from "zod";
-import { ChannelSchema, ManualStatusSchema, RegisterShipmentSchema } from "./api-schemas.ts";
+import {
+  ChannelSchema,
+  ManualStatusSchema,
+  RegisterShipmentSchema,
+  SourceSecretSchema,
+} from "./api-schemas.ts";
 
 interface Operation {
   method: "get" | "post" | "put";
@@ -96,6 +101,13 @@ const OPERATIONS: readonly Operation[] = [
     summary: "Save a flow (a changed definition becomes a new version)",
     body: FlowDefinitionSchema,
     responses: { "200": "saved, with its version", "400": "invalid flow; the message names the field" },
+  },
+  {
+    method: "put",
+    path: "/api/sources/{source}",
+    summary: "Set the webhook secret of a carrier or aggregator source (write-only)",
+    body: SourceSecretSchema,
+    responses: { "200": "saved, with the webhook path to give the source", "404": "unknown source" },
   },
   {
     method: "get",

@@ -14,3 +14,24 @@ export async function recordExceptionFiring(
   );
   return rowCount === 1;
 }
+
+/** The condition keys that have fired already, per shipment, for the given shipments. */
+export async function listExceptionFirings(
+  db: Queryable,
+  tenantId: string,
+  shipmentIds: readonly string[],
+): Promise<Map<string, Set<string>>> {
+  const fired = new Map<string, Set<string>>();
+  if (shipmentIds.length === 0) return fired;
+  const { rows } = await db.query<{ shipment_id: string; condition_key: string }>(
+    `SELECT shipment_id, condition_key FROM exception_firings
+      WHERE tenant_id = $1 AND shipment_id = ANY($2::text[])`,
+    [tenantId, shipmentIds],
+  );
+  for (const r of rows) {
+    const keys = fired.get(r.shipment_id) ?? new Set<string>();
+    keys.add(r.condition_key);
+    fired.set(r.shipment_id, keys);
+  }
+  return fired;
+}

@@ -1,4 +1,4 @@
-import type { FlowDefinition, VersionedFlow } from "@trackflow/core";
+import { canonicalJson, type FlowDefinition, type VersionedFlow } from "@trackflow/core";
 import type { Queryable } from "../database.ts";
 
 /**
@@ -11,7 +11,7 @@ export async function saveFlow(tx: Queryable, tenantId: string, definition: Flow
     [tenantId, definition.id],
   );
   const latest = rows[0];
-  if (latest && JSON.stringify(latest.definition) === JSON.stringify(definition)) return latest.version;
+  if (latest && canonicalJson(latest.definition) === canonicalJson(definition)) return latest.version;
   const version = (latest?.version ?? 0) + 1;
   await tx.query(
     "INSERT INTO flows (tenant_id, id, version, definition, enabled) VALUES ($1, $2, $3, $4, $5)",

@@ -35,3 +35,17 @@ export async function listShipmentEvents(
   );
   return rows.map((r) => ({ fingerprint: r.fingerprint, event: r.event, receivedAt: r.received_at }));
 }
+
+/** One of a shipment's events by its fingerprint; null when it has none such. */
+export async function getShipmentEvent(
+  db: Queryable,
+  tenantId: string,
+  shipmentId: string,
+  fingerprint: string,
+): Promise<ShipmentEvent | null> {
+  const { rows } = await db.query<{ event: ShipmentEvent }>(
+    "SELECT event FROM shipment_events WHERE tenant_id = $1 AND shipment_id = $2 AND fingerprint = $3",
+    [tenantId, shipmentId, fingerprint],
+  );
+  return rows[0]?.event ?? null;
+}

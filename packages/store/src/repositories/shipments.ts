@@ -184,3 +184,37 @@ export async function listShipments(
   );
   return rows.map(toShipment);
 }
+
+/** Statuses after which a shipment never moves again: nothing to watch. */
+const CLOSED_STATUSES = ["delivered", "returned_to_sender", "cancelled"] as const;
+
+/**
+ * One page of the tenant's open shipments (not delivered, returned or cancelled) in id order,
+ * after `afterId`: a scan that pages through them all without holding them in memory.
+ */
+export async function listOpenShipments(
+  db: Queryable,
+  tenantId: string,
+  page: { afterId?: string | null | undefined; limit: number },
+): Promise<ShipmentRow[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM shipments
+      WHERE tenant_id = $1 AND id > $2 AND status <> ALL($3::text[])
+      ORDER BY id LIMIT $4`,
+    [tenantId, page.afterId ?? "", CLOSED_STATUSES, Math.max(1, Math.min(page.limit, 1000))],
+  );
+  return rows.map(toShipment);
+}
+
+/** The shipment, locked for the rest of the transaction; null when there is none. */
+export async function lockShipmentById(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<ShipmentRow | null> {
+  const { rows } = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+    [tenantId, id],
+  );
+  return rows[0] ? toShipment(rows[0]) : null;
+}

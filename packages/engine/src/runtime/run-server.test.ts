@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { listFlows, listTenants } from "@trackflow/store";
+import { afterEach, describe, expect, it } from "vitest";
+import { readProvisioningFile } from "./provisioning-file.ts";
+import { type RunningServer, runServer } from "./run-server.ts";
+import { ConfigError, readServerEnv } from "./server-config.ts";
+
+describe("runServer on the embedded database", () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  async function start(env: Record<string, string>): Promise<RunningServer> {
+    const server = await runServer(readServerEnv({ PORT: "0", LOG_LEVEL: "silent", ...env }));
+    cleanup.push(() => server.close());
+    return server;
+  }
+
+  it("starts with no account or credential, makes a key once, and answers HTTP", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trackflow-server-"));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const first = await start({ TRACKFLOW_DATA_DIR: dir });
+    expect(first.firstStartKey).toMatch(/^tf_/);
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ ok: true });
+    const shipments = await fetch(`${first.url}/api/shipments`, {
+      headers: { authorization: `Bearer ${first.firstStartKey}` },
+    });
+    expect(shipments.status).toBe(200);
+    expect((await listFlows(first.ctx.db, "default")).length).toBeGreaterThan(3);
+    const key = await readFile(join(dir, "secret.key"), "utf8");
+    expect(Buffer.from(key.trim(), "base64")).toHaveLength(32);
+    expect((await stat(join(dir, "secret.key"))).mode & 0o777).toBe(0o600);
+    await cleanup.pop()!();
+    const second = await start({ TRACKFLOW_DATA_DIR: dir });
+    expect(second.firstStartKey).toBeNull();
+    // the data survived the restart, and the old key still works
+    const again = await fetch(`${second.url}/api/shipments`, {
+      headers: { authorization: `Bearer ${first.firstStartKey}` },
+    });
+    expect(again.status).toBe(200);
+  });
+
+  it("applies a provisioning file idempotently, with secrets from the environment", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trackflow-server-"));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, "trackflow.yaml");
+    await writeFile(
+      file,
+      [
+        "tenants:",
+        "  - id: acme",
+        "    name: Acme Goods",
+        "    sources:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the provisioning file's own ${VAR} syntax
+        "      easypost: { secret: '${EASYPOST_SECRET}' }",
+        "    flows:",
+        "      - id: delivered",
+        "        name: Delivered",
+        "        trigger: { type: shipment_status, statuses: [delivered] }",
+        "        steps: [{ id: mail, type: notify, channel: email, to: customer, template: shipment_delivered }]",
+      ].join("\n"),
+    );
+    process.env.EASYPOST_SECRET = "from-the-environment";
+    cleanup.push(async () => {
+      delete process.env.EASYPOST_SECRET;
+    });
+    const server = await start({ TRACKFLOW_DATA_DIR: dir, TRACKFLOW_CONFIG: file });
+    expect(server.firstStartKey).toBeNull();
+    expect((await listTenants(server.ctx.db)).map((t) => t.id)).toEqual(["acme"]);
+    await cleanup.pop()!();
+    const again = await start({ TRACKFLOW_DATA_DIR: dir, TRACKFLOW_CONFIG: file });
+    expect(await listFlows(again.ctx.db, "acme")).toEqual([expect.objectContaining({ version: 1 })]);
+  });
+
+  it("refuses a bad provisioning file, naming the place", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "trackflow-config-"));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, "bad.yaml");
+    await writeFile(file, "tenants:\n  - id: Acme!\n    name: x\n");
+    await expect(readProvisioningFile(file)).rejects.toThrow(/tenants\.0\.id: /);
+    await writeFile(
+      file,
+      "tenants:\n  - id: acme\n    name: x\n    sources: { pigeon: { secret: 12345678 } }\n",
+    );
+    await expect(readProvisioningFile(file)).rejects.toThrow(ConfigError);
+    await writeFile(
+      file,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the provisioning file's own ${VAR} syntax
+      "tenants:\n  - id: acme\n    name: x\n    sources: { ups: { secret: '${NOT_SET_ANYWHERE}' } }\n",
+    );
+    await expect(readProvisioningFile(file)).rejects.toThrow(/NOT_SET_ANYWHERE is not set/);
+  });
+
+  it("refuses bad settings, naming the variable", () => {
+    expect(() => readServerEnv({ PORT: "eighty" })).toThrow(/^PORT: /);
+    expect(() => readServerEnv({ TRACKFLOW_ROLE: "boss" })).toThrow(/^TRACKFLOW_ROLE: /);
+    expect(() => readServerEnv({ TRACKFLOW_SECRET_KEY: "c2hvcnQ=" })).toThrow(/^TRACKFLOW_SECRET_KEY: /);
+  });
+
+  it("requires the secret key with PostgreSQL", async () => {
+    const { resolveSecretKey } = await import("./server-config.ts");
+    await expect(resolveSecretKey(readServerEnv({ DATABASE_URL: "postgres://localhost/x" }))).rejects.toThrow(
+      /TRACKFLOW_SECRET_KEY is required/,
+    );
+  });
+});

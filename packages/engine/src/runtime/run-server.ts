@@ -1,0 +1,107 @@
+import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
+import { sealAllAudit } from "../audit/audit-sealer.ts";
+import { startDispatcher } from "../dispatch/dispatcher.ts";
+import { openEngine } from "../engine.ts";
+import type { EngineContext } from "../engine-context.ts";
+import { buildApp } from "../http/app.ts";
+import { firstStartSetup } from "./first-start.ts";
+import { applyProvisioning, readProvisioningFile } from "./provisioning-file.ts";
+import { pgliteDir, resolveSecretKey, type ServerEnv } from "./server-config.ts";
+
+/** Log paths that may carry personal data or secrets: never written out. */
+export const REDACTED_LOG_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "*.email",
+  "*.phone",
+  "*.address",
+  "*.recipient",
+  "*.customer",
+  "*.secret",
+  "*.apiKey",
+  "*.config",
+];
+
+export interface RunningServer {
+  ctx: EngineContext;
+  /** the HTTP address, when this process serves HTTP */
+  url: string | null;
+  /** the admin key made on the very first start, shown once */
+  firstStartKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface RunServerOptions {
+  /** adds the console and tracking page (apps/server) */
+  extendApp?: (app: FastifyInstance, ctx: EngineContext) => Promise<void> | void;
+}
+
+/**
+ * One Trackflow process: HTTP (role web), delivery workers and periodic work (role worker), or
+ * both (role all, the default). Several worker processes may share one PostgreSQL database.
+ */
+export async function runServer(env: ServerEnv, options: RunServerOptions = {}): Promise<RunningServer> {
+  const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+  const engine = await openEngine({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATABASE_URL ? undefined : pgliteDir(env),
+    secretKey: await resolveSecretKey(env),
+    log,
+    queue: { maintenance: env.TRACKFLOW_ROLE !== "web" },
+  });
+  const { ctx } = engine;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    if (env.TRACKFLOW_CONFIG) await applyProvisioning(ctx, await readProvisioningFile(env.TRACKFLOW_CONFIG));
+    const firstStartKey = await firstStartSetup(ctx);
+
+    let url: string | null = null;
+    if (env.TRACKFLOW_ROLE !== "worker") {
+      const app = buildApp(ctx, { bodyLimit: env.TRACKFLOW_BODY_LIMIT });
+      await options.extendApp?.(app, ctx);
+      url = await app.listen({ port: env.PORT, host: env.HOST });
+      stops.push(() => app.close());
+    }
+    if (env.TRACKFLOW_ROLE !== "web") {
+      stops.push(await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }));
+      stops.push(startPeriodic(ctx, "audit sealing", 1000, () => sealAllAudit(ctx.db)));
+    }
+    return {
+      ctx,
+      url,
+      firstStartKey,
+      async close() {
+        for (const stop of stops.reverse())
+          await stop().catch((error) => log.error({ err: error }, "stop failed"));
+        await engine.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await engine.close();
+    throw error;
+  }
+}
+
+/** Runs `work` every `intervalMs`, one run at a time, errors logged; returns its stop. */
+export function startPeriodic(
+  ctx: EngineContext,
+  name: string,
+  intervalMs: number,
+  work: () => Promise<unknown>,
+): () => Promise<void> {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = work()
+      .catch((error) => ctx.log.error({ err: error }, `${name} failed`))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
