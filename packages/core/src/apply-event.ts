@@ -81,7 +81,8 @@ function withUnknownCode(codes: string[], entry: TimelineEntry): string[] {
   return [...codes, entry.rawCode].sort();
 }
 
-function transitionsBetween(
+/** The status changes between two states of one shipment (its own, and each piece's when it has several). */
+export function transitionsBetween(
   before: ShipmentState,
   after: ShipmentState,
   fingerprint: string,

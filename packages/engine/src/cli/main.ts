@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { PayloadError } from "@trackflow/carriers";
+import { ApiError } from "./api-client.ts";
+import { auditCommand, auditUsage } from "./audit-command.ts";
 import { type CliIo, type ExitCode, processIo, UsageError, writeLine } from "./cli-io.ts";
+import { demoCommand, demoUsage } from "./demo-command.ts";
+import { ingestCommand, ingestUsage } from "./ingest-command.ts";
 import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
 
 interface Command {
@@ -10,6 +14,9 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   normalize: { usage: normalizeUsage, run: normalizeCommand },
+  audit: { usage: auditUsage, run: auditCommand },
+  ingest: { usage: ingestUsage, run: ingestCommand },
+  demo: { usage: demoUsage, run: demoCommand },
 };
 
 function usage(): string {
@@ -39,6 +46,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<Exi
     ) {
       writeLine(io.stderr, `trackflow ${name}: ${(error as Error).message}\n\n${command.usage}`);
       return 2;
+    }
+    if (error instanceof ApiError) {
+      writeLine(io.stderr, `trackflow ${name}: ${error.message}`);
+      return 1;
     }
     if (error instanceof PayloadError) {
       writeLine(io.stderr, error.message);

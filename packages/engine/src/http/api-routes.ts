@@ -1,4 +1,4 @@
-import { SOURCE_IDS, sourceById } from "@trackflow/carriers";
+import { PayloadError, SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
 import { FlowDefinitionSchema, formatEventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
 import {
@@ -202,6 +202,37 @@ export function registerApiRoutes(
     const outcome = await ingest(ctx, { tenantId: caller.tenant.id, actor: caller.actor, events: [event] });
     const after = await shipmentOr404(caller, request.params);
     return { ...shipmentView(after), transitions: outcome.shipments[0]?.transitions ?? [] };
+  });
+
+  route("POST", "/api/ingest/:source", async (caller, request) => {
+    const source = sourceById(request.params.source ?? "");
+    if (!source)
+      throw new HttpError(404, `unknown source "${request.params.source}"; one of ${SOURCE_IDS.join(", ")}`);
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString("utf8"));
+    } catch (error) {
+      throw new HttpError(400, `${source.id}: malformed JSON: ${(error as Error).message}`);
+    }
+    let events: ShipmentEvent[];
+    try {
+      events = source.parse(payload);
+    } catch (error) {
+      if (error instanceof PayloadError) throw new HttpError(400, error.message);
+      throw error;
+    }
+    if (events.length === 0) return { accepted: 0, duplicates: 0, shipments: [] };
+    const outcome = await ingest(ctx, { tenantId: caller.tenant.id, actor: caller.actor, events });
+    return {
+      accepted: outcome.accepted,
+      duplicates: outcome.duplicates,
+      shipments: outcome.shipments.map((x) => ({
+        carrier: x.carrier,
+        trackingNumber: x.trackingNumber,
+        status: x.status,
+      })),
+    };
   });
 
   route("GET", "/api/orders/:id", async (caller, request) => {

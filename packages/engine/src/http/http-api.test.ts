@@ -229,6 +229,25 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       expect((await api("GET", "/api/shipments", otherKey)).json().shipments).toEqual([]);
     });
 
+    it("ingests a source's payload with an API key, naming what is wrong in a bad one", async () => {
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/ingest/usps",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        payload: raw("usps", "happy-path"),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().accepted).toBeGreaterThan(0);
+      const bad = await app.inject({
+        method: "POST",
+        url: "/api/ingest/usps",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        payload: "{}",
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error).toMatch(/^usps: /);
+    });
+
     it("lets a read-only key read but not write", async () => {
       expect((await api("GET", "/api/shipments", readOnlyKey)).statusCode).toBe(200);
       expect(

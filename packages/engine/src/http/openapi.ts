@@ -66,6 +66,17 @@ const OPERATIONS: readonly Operation[] = [
     responses: { "200": "the shipment after the change", "400": "invalid body", "404": "unknown" },
   },
   {
+    method: "post",
+    path: "/api/ingest/{source}",
+    summary:
+      "Ingest a payload exactly as the source sends it, authenticated by API key instead of the source's signature (bulk loads, history)",
+    responses: {
+      "200": "accepted and duplicate counts",
+      "400": "malformed or unrecognised payload",
+      "404": "unknown source",
+    },
+  },
+  {
     method: "get",
     path: "/api/orders/{id}",
     summary: "An order with its shipments",

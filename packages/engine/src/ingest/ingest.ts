@@ -9,6 +9,7 @@ import {
   type ShipmentEvent,
   type ShipmentState,
   type StatusTransition,
+  transitionsBetween,
   type VersionedFlow,
 } from "@trackflow/core";
 import {
@@ -112,7 +113,9 @@ async function ingestShipment(
 ) {
   const now = ctx.now();
   const row = await lockShipment(tx, tenant.id, carrier, trackingNumber, newId("shp"));
+  const before = row.state;
   let state = row.state;
+  const byFingerprint = new Map<string, ShipmentEvent>();
   let accepted = 0;
   let duplicates = 0;
   let lastFingerprint = "";
@@ -129,6 +132,7 @@ async function ingestShipment(
     accepted++;
     state = applied.state;
     lastFingerprint = applied.fingerprint;
+    byFingerprint.set(applied.fingerprint, event);
     await writeAudit(tx, tenant.id, now, {
       actor,
       action: "event.received",
@@ -156,24 +160,35 @@ async function ingestShipment(
   await saveShipmentState(tx, tenant.id, row.id, state);
   const order = row.orderId ? await lockOrder(tx, tenant.id, row.orderId) : null;
   const context = flowContext(row, order);
-  const lastEvent = events[events.length - 1] ?? null;
+  // the latest scan in time (payloads list their scans in either order), for the message's variables
+  const latest =
+    state.timeline.findLast((t) => !t.informational) ?? state.timeline[state.timeline.length - 1];
+  const lastEvent = (latest && byFingerprint.get(latest.fingerprint)) ?? events[events.length - 1] ?? null;
   const base = { tenant, shipmentId: row.id, shipment: state, lastEvent, order };
   let planned = 0;
 
-  for (const { transition, event } of transitions) {
+  for (const { transition } of transitions) {
     await writeAudit(tx, tenant.id, now, {
       actor,
       action: "shipment.status_changed",
       subject: `shipment:${row.id}`,
       data: { ...transition },
     });
-    if (transition.scope !== "shipment") continue;
-    if (isStale(tenant, event, now)) {
+  }
+  // Flows see the net change of this delivery: a payload that replays a whole timeline tells the
+  // customer where the parcel is now, not every step it took to get there.
+  const last = transitions.findLast((t) => t.transition.scope === "shipment");
+  const net = last
+    ? transitionsBetween(before, state, last.transition.fingerprint).filter((t) => t.scope === "shipment")
+    : [];
+  for (const transition of net) {
+    const cause = byFingerprint.get(transition.fingerprint);
+    if (isStale(tenant, cause, now)) {
       await writeAudit(tx, tenant.id, now, {
         actor: "system",
         action: "notification.skipped_stale",
         subject: `shipment:${row.id}`,
-        data: { to: transition.to, occurredAt: formatEventTime(event.occurredAt) },
+        data: { to: transition.to, occurredAt: cause ? formatEventTime(cause.occurredAt) : null },
       });
       continue;
     }

@@ -14,6 +14,7 @@ export const STARTER_FLOWS: readonly FlowDefinitionInput[] = [
   ["attempt_failed", "shipment_attempt_failed", "Failed delivery attempt"],
   ["exception", "shipment_exception", "Exception"],
   ["returning_to_sender", "shipment_returning_to_sender", "Returning to sender"],
+  ["returned_to_sender", "shipment_returned_to_sender", "Returned to sender"],
 ].map(([status, template, name]) => ({
   id: `customer-${status!.replaceAll("_", "-")}`,
   name: `${name} email to the customer`,

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { listNotifications, listShipments } from "@trackflow/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, runServer } from "../runtime/run-server.ts";
+import { readServerEnv } from "../runtime/server-config.ts";
+import { runCli } from "./main.ts";
+
+async function run(argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => {
+    out += c;
+  });
+  stderr.on("data", (c) => {
+    err += c;
+  });
+  const code = await runCli(argv, { stdin: Readable.from([]), stdout, stderr });
+  return { code, out, err };
+}
+
+describe("commands that talk to a running server", () => {
+  let server: RunningServer;
+  let dir: string;
+  let flags: string[];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "trackflow-cli-"));
+    server = await runServer(readServerEnv({ PORT: "0", LOG_LEVEL: "silent", TRACKFLOW_DATA_DIR: dir }));
+    flags = ["--url", server.url!, "--key", server.firstStartKey!];
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("demo replays a day of shipments and the customers' notifications reach the preview outbox", async () => {
+    const r = await run(["demo", ...flags]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/A day of 12 shipments replayed/);
+    expect(r.out).toMatch(/returned_to_sender/);
+    const shipments = await listShipments(server.ctx.db, "default", { limit: 100 });
+    expect(shipments).toHaveLength(12);
+    expect(shipments.filter((s) => s.status === "delivered").length).toBeGreaterThan(5);
+    const notifications = await listNotifications(server.ctx.db, "default", { limit: 1000 });
+    const notified = new Set(notifications.map((n) => n.shipmentId));
+    expect(shipments.filter((s) => !notified.has(s.id))).toEqual([]);
+    // one message per shipment for where its parcel is now, not one per step of its history
+    expect(notifications.length).toBeLessThanOrEqual(14);
+    expect(notifications.every((n) => n.recipient.address.includes("@example."))).toBe(true);
+  });
+
+  it("ingest loads a folder of payloads with progress, and a second run finds only duplicates", async () => {
+    const folder = join(import.meta.dirname, "../../../carriers/src/fedex/fixtures");
+    const first = await run(["ingest", "--source", "fedex", ...flags, folder]);
+    const summary = JSON.parse(first.out.trim().split("\n").at(-1)!);
+    expect(summary.files).toBeGreaterThan(3);
+    expect(summary.accepted).toBeGreaterThan(10);
+    expect(first.err).toMatch(/ingest \[#+\]/);
+    const second = await run(["ingest", "--source", "fedex", ...flags, folder]);
+    expect(JSON.parse(second.out.trim().split("\n").at(-1)!)).toMatchObject({
+      accepted: 0,
+      failed: summary.failed,
+    });
+  });
+
+  it("says plainly when the server cannot be reached or the key is missing", async () => {
+    const down = await run(["demo", "--url", "http://127.0.0.1:9", "--key", "tf_x"]);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/cannot reach the Trackflow server/);
+    const nokey = await run(["demo", "--url", server.url!]);
+    expect(nokey.code).toBe(2);
+    expect(nokey.err).toMatch(/an API key is needed/);
+    const badkey = await run(["demo", "--url", server.url!, "--key", "tf_wrong"]);
+    expect(badkey.code).toBe(1);
+    expect(badkey.err).toMatch(/refused the API key/);
+  });
+});
