@@ -1,12 +1,16 @@
 #!/usr/bin/env node
+import { parseArgs } from "node:util";
 import { ConfigError, DEFAULT_TENANT, readServerEnv, runServer } from "@trackflow/engine";
 
 /**
  * The standalone Trackflow server: HTTP API and webhooks, delivery workers and periodic checks,
  * on the embedded PGlite database unless DATABASE_URL names a PostgreSQL server.
+ * `--role web|worker` (or TRACKFLOW_ROLE) runs only one half: on PostgreSQL, add worker
+ * processes on other machines to scale delivery out.
  */
 async function main(): Promise<void> {
-  const env = readServerEnv();
+  const { values } = parseArgs({ options: { role: { type: "string" } }, strict: true });
+  const env = readServerEnv(values.role ? { ...process.env, TRACKFLOW_ROLE: values.role } : process.env);
   const server = await runServer(env);
   const out = process.stdout;
   out.write(
