@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { ConfigError, DEFAULT_TENANT, readServerEnv, runServer } from "@trackflow/engine";
+import { DEFAULT_TENANT, EngineConfigError, readServerEnv, runServer } from "@trackflow/engine";
 
 /**
  * The standalone Trackflow server: HTTP API and webhooks, delivery workers and periodic checks,
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   process.stderr.write(
-    `trackflow: ${error instanceof ConfigError ? error.message : (error as Error).stack}\n`,
+    `trackflow: ${error instanceof EngineConfigError ? error.message : (error as Error).stack}\n`,
   );
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof EngineConfigError ? 2 : 1);
 });

@@ -82,6 +82,7 @@ describe("audit export formats", () => {
     expect(line.slice(0, -1)).not.toContain("\n");
     expect(Object.keys(JSON.parse(line))).toEqual([...AUDIT_EXPORT_FIELDS]);
     expect(JSON.parse(line)).toEqual({
+      tenantId: "acme",
       seq: 1,
       at: "2024-03-01T10:00:00.000Z",
       actor: "system",
@@ -96,9 +97,9 @@ describe("audit export formats", () => {
 
   it("writes CSV with a header and data as JSON text", () => {
     const [first] = chain();
-    expect(auditCsvHeader()).toBe("seq,at,actor,action,subject,data,dataHash,prevHash,hash\r\n");
+    expect(auditCsvHeader()).toBe("tenantId,seq,at,actor,action,subject,data,dataHash,prevHash,hash\r\n");
     expect(auditCsvRow(first!)).toBe(
-      `1,2024-03-01T10:00:00.000Z,system,tenant.provisioned,tenant:acme,"{""name"":""Acme""}",${first!.dataHash},${"0".repeat(64)},${first!.hash}\r\n`,
+      `acme,1,2024-03-01T10:00:00.000Z,system,tenant.provisioned,tenant:acme,"{""name"":""Acme""}",${first!.dataHash},${"0".repeat(64)},${first!.hash}\r\n`,
     );
   });
 
@@ -109,7 +110,7 @@ describe("audit export formats", () => {
     const back = text
       .trimEnd()
       .split("\n")
-      .map((l) => ({ tenantId: "acme", ...JSON.parse(l) }) as AuditRecord);
+      .map((l) => JSON.parse(l) as AuditRecord);
     expect(back).toEqual(records);
     expect(verifyChain(back, { seq: 3, hash: records[2]!.hash })).toMatchObject({ ok: true, records: 3 });
   });
@@ -123,7 +124,7 @@ describe("audit export formats", () => {
     const back = rows.map((row): AuditRecord => {
       const f = Object.fromEntries(head!.map((name, i) => [name, row[i]!]));
       return {
-        tenantId: "acme",
+        tenantId: f.tenantId!,
         seq: Number(f.seq),
         at: f.at!,
         actor: f.actor!,

@@ -6,6 +6,7 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
 /** The fields of an exported record, in the order they are written. */
 export const AUDIT_EXPORT_FIELDS = [
+  "tenantId",
   "seq",
   "at",
   "actor",
@@ -17,11 +18,12 @@ export const AUDIT_EXPORT_FIELDS = [
   "hash",
 ] as const;
 
-/** One record as exported: everything the chain needs but the tenant, which the export is of. */
+/** One record as exported: everything needed to recompute and check its hash on its own. */
 export type ExportedAuditRecord = Pick<AuditRecord, (typeof AUDIT_EXPORT_FIELDS)[number]>;
 
 export function exportedAuditRecord(r: AuditRecord): ExportedAuditRecord {
   return {
+    tenantId: r.tenantId,
     seq: r.seq,
     at: r.at,
     actor: r.actor,
@@ -57,6 +59,7 @@ export function auditCsvHeader(): string {
 /** One record as a CSV line; `data` as JSON text. */
 export function auditCsvRow(r: AuditRecord): string {
   return csvRecord([
+    r.tenantId,
     String(r.seq),
     r.at,
     r.actor,

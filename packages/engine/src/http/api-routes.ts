@@ -1,6 +1,13 @@
 import { PayloadError, SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
-import { FlowDefinitionSchema, formatEventTime, parseTimestamp, type ShipmentEvent } from "@trackflow/core";
+import {
+  FlowDefinitionSchema,
+  formatEventTime,
+  parseTimestamp,
+  renderMessage,
+  type ShipmentEvent,
+  TemplateError,
+} from "@trackflow/core";
 import {
   findShipment,
   getOrder,
@@ -11,10 +18,12 @@ import {
   listNotifications,
   listShipmentEvents,
   listShipments,
+  listTemplates,
   lockShipment,
   type NotificationStatus,
   type ShipmentRow,
   upsertOrder,
+  upsertTemplate,
 } from "@trackflow/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -23,6 +32,7 @@ import { replayNotification } from "../dispatch/replay-notification.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { sampleMessageVariables } from "../notify/message-variables.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
 import {
@@ -30,6 +40,7 @@ import {
   ManualStatusSchema,
   RegisterShipmentSchema,
   SourceSecretSchema,
+  TemplateSchema,
 } from "./api-schemas.ts";
 import { HttpError, parseBody } from "./http-error.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
@@ -289,6 +300,37 @@ export function registerApiRoutes(
     const body = parseBody(SourceSecretSchema, request.body);
     await setSourceSecret(ctx, caller.tenant.id, source, body.secret);
     return { source, webhookPath: `/webhooks/${caller.tenant.id}/${source}` };
+  });
+
+  route("GET", "/api/templates", async (caller) => ({
+    templates: await listTemplates(ctx.db, caller.tenant.id),
+  }));
+
+  route("PUT", "/api/templates/:id", async (caller, request) => {
+    const id = request.params.id ?? "";
+    if (!/^[a-z0-9][a-z0-9_-]{0,127}$/.test(id))
+      throw new HttpError(400, "id: lower-case letters, digits, '-' and '_'", "id");
+    const body = parseBody(TemplateSchema, request.body);
+    // rendered once now with sample values: an unknown variable or filter fails at save, not at send
+    try {
+      renderMessage(body, sampleMessageVariables(caller.tenant.name));
+    } catch (error) {
+      if (error instanceof TemplateError) throw new HttpError(400, error.message, error.part);
+      throw error;
+    }
+    await upsertTemplate(ctx.db, caller.tenant.id, {
+      id,
+      locale: body.locale,
+      channel: body.channel,
+      body: { subject: body.subject ?? null, text: body.text, html: body.html ?? null },
+    });
+    await writeAudit(ctx.db, caller.tenant.id, ctx.now(), {
+      actor: caller.actor,
+      action: "template.saved",
+      subject: `template:${id}`,
+      data: { locale: body.locale, channel: body.channel },
+    });
+    return { id, locale: body.locale, channel: body.channel };
   });
 
   route("GET", "/api/channels", async (caller) => ({

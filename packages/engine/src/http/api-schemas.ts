@@ -54,3 +54,16 @@ export const SourceSecretSchema = z.object({
   /** the webhook secret (HMAC key or token) this source signs its deliveries with */
   secret: z.string().min(8, "at least 8 characters").max(512),
 });
+
+export const TemplateSchema = z.object({
+  /** BCP 47 locale: "en", "de", "fr-CA" */
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 locale such as en, de or fr-CA")
+    .default("en"),
+  /** the channel kind it is written for */
+  channel: z.enum(["email", "sms", "chat", "push", "webhook", "ticket", "event"]).default("email"),
+  subject: z.string().max(500).optional(),
+  text: z.string().min(1).max(20_000),
+  html: z.string().max(200_000).optional(),
+});

@@ -305,6 +305,46 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       );
     });
 
+    it("saves a template after rendering it, refuses an unknown variable, and uses it in the recipient's language", async () => {
+      const bad = await api("PUT", "/api/templates/shipment_exception", adminKey, {
+        text: "Hallo {{ customer.nickname }}",
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ field: "text" });
+      const good = await api("PUT", "/api/templates/shipment_exception", adminKey, {
+        locale: "de",
+        subject: "Problem mit Bestellung {{ order.number }}",
+        text: "Hallo {{ customer.name }}, leider gibt es ein Problem: {{ shipment.lastEvent.message }}",
+      });
+      expect(good.statusCode, good.body).toBe(200);
+      await api("POST", "/api/shipments", adminKey, {
+        carrier: "dhl",
+        trackingNumber: "00340434161094042557",
+        order: {
+          externalId: "2001",
+          number: "#2001",
+          customer: { name: "Jörg", email: "joerg@example.de", locale: "de-AT" },
+        },
+      });
+      await saveFlowDefinition(engine.ctx, "acme", {
+        id: "exc",
+        name: "Exception mail",
+        trigger: { type: "shipment_status", statuses: ["exception"] },
+        steps: [
+          { id: "mail", type: "notify", channel: "email", to: "customer", template: "shipment_exception" },
+        ],
+      });
+      await api("POST", "/api/shipments/dhl/00340434161094042557/status", adminKey, {
+        status: "exception",
+        message: "Adresse unvollständig",
+      });
+      const [n] = await listNotifications(engine.ctx.db, "acme");
+      expect(n!.rendered).toMatchObject({
+        subject: "Problem mit Bestellung #2001",
+        text: "Hallo Jörg, leider gibt es ein Problem: Adresse unvollständig",
+      });
+    });
+
     it("saves a channel without ever returning its credentials", async () => {
       const saved = await api("PUT", "/api/channels/email", adminKey, {
         provider: "sendgrid",
@@ -313,6 +353,12 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       expect(saved.statusCode, saved.body).toBe(200);
       const list = await api("GET", "/api/channels", adminKey);
       expect(list.body).not.toContain("SG.secret-value");
+      // encrypted at rest: the database holds no plaintext credential
+      const stored = await engine.ctx.db.query<{ ciphertext: string }>("SELECT ciphertext FROM credentials");
+      expect(stored.rows[0]!.ciphertext).toMatch(/^v1\./);
+      expect(JSON.stringify(stored.rows)).not.toContain("SG.secret-value");
+      const secrets = await engine.ctx.db.query("SELECT secret_ciphertext FROM source_secrets");
+      expect(JSON.stringify(secrets.rows)).not.toContain(EASYPOST_SECRET);
       expect(list.json().channels).toEqual([
         expect.objectContaining({ name: "email", provider: "sendgrid" }),
       ]);

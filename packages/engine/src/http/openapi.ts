@@ -5,6 +5,7 @@ import {
   ManualStatusSchema,
   RegisterShipmentSchema,
   SourceSecretSchema,
+  TemplateSchema,
 } from "./api-schemas.ts";
 
 interface Operation {
@@ -119,6 +120,23 @@ const OPERATIONS: readonly Operation[] = [
     summary: "Set the webhook secret of a carrier or aggregator source (write-only)",
     body: SourceSecretSchema,
     responses: { "200": "saved, with the webhook path to give the source", "404": "unknown source" },
+  },
+  {
+    method: "get",
+    path: "/api/templates",
+    summary: "The tenant's own templates",
+    responses: { "200": "templates" },
+  },
+  {
+    method: "put",
+    path: "/api/templates/{id}",
+    summary:
+      "Save a Liquid template for a locale and channel kind; rendered at save time so an unknown variable fails here, not at send",
+    body: TemplateSchema,
+    responses: {
+      "200": "saved",
+      "400": "invalid template; the message names the part (subject, text, html)",
+    },
   },
   {
     method: "get",

@@ -53,3 +53,14 @@ export function messageVariables(input: {
     exception: { kind: input.exception?.kind ?? "", detail: input.exception?.detail ?? "" },
   };
 }
+
+/** Every variable with a plausible value: what a template is checked against when it is saved. */
+export function sampleMessageVariables(tenantName: string) {
+  return messageVariables({
+    tenantName,
+    shipment: null,
+    lastEvent: { message: "Arrived at facility", location: null },
+    order: null,
+    exception: null,
+  });
+}

@@ -7,6 +7,7 @@ import {
 } from "@trackflow/core";
 import {
   enqueueInTransaction,
+  findTemplate,
   insertNotification,
   type NotificationContent,
   type NotificationRecipient,
@@ -29,6 +30,22 @@ export interface PlanSubject {
   exception?: ShipmentException | null;
   /** what changed, for webhook bodies */
   change: Record<string, unknown>;
+}
+
+/** Locales to try for a recipient: exact, language, then English ("de-AT" → de-AT, de, en). */
+export function localeChain(locale: string | null | undefined): string[] {
+  const chain = locale ? [locale, locale.split("-")[0]!] : [];
+  return [...new Set([...chain, "en"])];
+}
+
+async function tenantTemplate(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  channel: string,
+  locale: string | null | undefined,
+) {
+  return (await findTemplate(tx, tenantId, id, channel, localeChain(locale)))?.body ?? null;
 }
 
 function staffAddresses(tenant: TenantRow, list: string): string[] {
@@ -103,7 +120,9 @@ export async function planNotifications(
     if (p.step.type === "webhook") {
       content = { text: `${subject.change.kind ?? "change"}`, structured: { ...subject.change, variables } };
     } else {
-      const template = DEFAULT_TEMPLATES[p.step.template];
+      const template =
+        (await tenantTemplate(tx, tenantId, p.step.template, connection.kind, recipients[0]!.locale)) ??
+        DEFAULT_TEMPLATES[p.step.template];
       try {
         if (!template) throw new TemplateError("text", `no template named "${p.step.template}"`);
         content = renderMessage(template, variables);

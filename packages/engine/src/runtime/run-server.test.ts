@@ -102,9 +102,9 @@ describe("runServer on the embedded database", () => {
   });
 
   it("requires the secret key with PostgreSQL", async () => {
-    const { resolveSecretKey } = await import("./server-config.ts");
-    await expect(resolveSecretKey(readServerEnv({ DATABASE_URL: "postgres://localhost/x" }))).rejects.toThrow(
-      /TRACKFLOW_SECRET_KEY is required/,
-    );
+    const { resolveServerSecretKey } = await import("./server-config.ts");
+    await expect(
+      resolveServerSecretKey(readServerEnv({ DATABASE_URL: "postgres://localhost/x" })),
+    ).rejects.toThrow(/TRACKFLOW_SECRET_KEY is required/);
   });
 });

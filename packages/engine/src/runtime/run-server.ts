@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { sealAllAudit } from "../audit/audit-sealer.ts";
 import { startDispatcher } from "../dispatch/dispatcher.ts";
 import { openEngine } from "../engine.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { buildApp } from "../http/app.ts";
+import { startScheduler } from "../scheduler/scheduler.ts";
 import { firstStartSetup } from "./first-start.ts";
 import { applyProvisioning, readProvisioningFile } from "./provisioning-file.ts";
-import { pgliteDir, resolveSecretKey, type ServerEnv } from "./server-config.ts";
+import { pgliteDir, resolveServerSecretKey, type ServerEnv } from "./server-config.ts";
 
 /** Log paths that may carry personal data or secrets: never written out. */
 export const REDACTED_LOG_PATHS = [
@@ -46,7 +46,7 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
   const engine = await openEngine({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATABASE_URL ? undefined : pgliteDir(env),
-    secretKey: await resolveSecretKey(env),
+    secretKey: await resolveServerSecretKey(env),
     log,
     queue: { maintenance: env.TRACKFLOW_ROLE !== "web" },
   });
@@ -65,7 +65,8 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
     }
     if (env.TRACKFLOW_ROLE !== "web") {
       stops.push(await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }));
-      stops.push(startPeriodic(ctx, "audit sealing", 1000, () => sealAllAudit(ctx.db)));
+      const scheduler = startScheduler(ctx);
+      stops.push(() => scheduler.stop());
     }
     return {
       ctx,
@@ -82,26 +83,4 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
     await engine.close();
     throw error;
   }
-}
-
-/** Runs `work` every `intervalMs`, one run at a time, errors logged; returns its stop. */
-export function startPeriodic(
-  ctx: EngineContext,
-  name: string,
-  intervalMs: number,
-  work: () => Promise<unknown>,
-): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = work()
-      .catch((error) => ctx.log.error({ err: error }, `${name} failed`))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
 }

@@ -1,14 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
+import {
+  DEFAULT_DATA_DIR,
+  EngineConfigError,
+  isSecretKey,
+  pgliteDataDir,
+  resolveSecretKey,
+} from "./engine-env.ts";
 
 const base64Key = z
   .string()
-  .refine(
-    (v) => Buffer.from(v, "base64").length === 32,
-    "must be base64 of 32 bytes (openssl rand -base64 32)",
-  );
+  .trim()
+  .refine(isSecretKey, "must be base64 of 32 random bytes (openssl rand -base64 32)");
 
 /** Every setting Trackflow reads from the environment, validated once at start-up. */
 export const ServerEnvSchema = z.object({
@@ -18,7 +21,7 @@ export const ServerEnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "a postgres:// URL")
     .optional(),
-  TRACKFLOW_DATA_DIR: z.string().min(1).default(".data/trackflow"),
+  TRACKFLOW_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   TRACKFLOW_SECRET_KEY: base64Key.optional(),
   TRACKFLOW_CONFIG: z.string().min(1).optional(),
   TRACKFLOW_ROLE: z.enum(["all", "web", "worker"]).default("all"),
@@ -33,7 +36,8 @@ export const ServerEnvSchema = z.object({
 });
 export type ServerEnv = z.infer<typeof ServerEnvSchema>;
 
-export class ConfigError extends Error {
+/** A setting that stops start-up; the same family as the engine's own (engine-env.ts). */
+export class ConfigError extends EngineConfigError {
   override name = "ConfigError";
 }
 
@@ -45,36 +49,20 @@ export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
   throw new ConfigError(`${issue.path.join(".")}: ${issue.message}`);
 }
 
-/**
- * The key credentials are encrypted with: TRACKFLOW_SECRET_KEY, or on the embedded database a
- * key file made once in the data folder (mode 0600). PostgreSQL deployments run several
- * processes on several machines, so they must be given the key.
- */
-export async function resolveSecretKey(env: ServerEnv): Promise<string> {
-  if (env.TRACKFLOW_SECRET_KEY) return env.TRACKFLOW_SECRET_KEY;
-  if (env.DATABASE_URL) {
-    throw new ConfigError(
-      "TRACKFLOW_SECRET_KEY is required with DATABASE_URL (base64 of 32 bytes: openssl rand -base64 32)",
-    );
-  }
-  const dir = resolve(env.TRACKFLOW_DATA_DIR);
-  const file = join(dir, "secret.key");
-  try {
-    const key = (await readFile(file, "utf8")).trim();
-    if (Buffer.from(key, "base64").length !== 32)
-      throw new ConfigError(`${file} does not hold base64 of 32 bytes`);
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  await mkdir(dir, { recursive: true });
-  const key = randomBytes(32).toString("base64");
-  await writeFile(file, `${key}\n`, { mode: 0o600, flag: "wx" });
-  await chmod(file, 0o600);
-  return key;
+/** The secret key, from the environment or the data folder's key file (see engine-env.ts). */
+export async function resolveServerSecretKey(env: ServerEnv): Promise<string> {
+  return await resolveSecretKey({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: resolve(env.TRACKFLOW_DATA_DIR),
+    secretKey: env.TRACKFLOW_SECRET_KEY,
+  });
 }
 
 /** Where the embedded database lives inside the data folder. */
 export function pgliteDir(env: ServerEnv): string {
-  return join(resolve(env.TRACKFLOW_DATA_DIR), "pglite");
+  return pgliteDataDir({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: resolve(env.TRACKFLOW_DATA_DIR),
+    secretKey: undefined,
+  });
 }

@@ -9,4 +9,5 @@ export * from "./orders.ts";
 export * from "./shipment-events.ts";
 export * from "./shipments.ts";
 export * from "./source-secrets.ts";
+export * from "./templates.ts";
 export * from "./tenants.ts";
