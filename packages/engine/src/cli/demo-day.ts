@@ -126,7 +126,7 @@ export async function demoPayload(
   const pattern = new RegExp(
     [...numbers]
       .sort((a, b) => b.length - a.length)
-      .map(escape)
+      .map(escapeRegex)
       .join("|"),
     "g",
   );
