@@ -19,6 +19,7 @@ import {
   listShipmentEvents,
   listShipments,
   listTemplates,
+  lockOrder,
   lockShipment,
   type NotificationStatus,
   type ShipmentRow,
@@ -31,6 +32,7 @@ import { writeAudit } from "../audit/audit-writer.ts";
 import { replayNotification } from "../dispatch/replay-notification.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
+import { rollUpOrder } from "../ingest/roll-up-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
 import { sampleMessageVariables } from "../notify/message-variables.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
@@ -38,6 +40,7 @@ import { type ApiCaller, authenticate } from "./api-auth.ts";
 import {
   ChannelSchema,
   ManualStatusSchema,
+  OrderSchema,
   RegisterShipmentSchema,
   SourceSecretSchema,
   TemplateSchema,
@@ -244,6 +247,60 @@ export function registerApiRoutes(
         status: x.status,
       })),
     };
+  });
+
+  route("PUT", "/api/orders/:externalId", async (caller, request) => {
+    const body = parseBody(OrderSchema, request.body);
+    const externalId = request.params.externalId ?? "";
+    const tenant = caller.tenant;
+    const result = await ctx.db.transaction(async (tx) => {
+      const id = await upsertOrder(tx, {
+        id: newId("ord"),
+        tenantId: tenant.id,
+        source: body.source,
+        externalId,
+        customer: body.customer,
+        data: {
+          orderNumber: body.number ?? externalId,
+          tags: body.tags,
+          totalValue: body.totalValue ?? null,
+          currency: body.currency ?? null,
+          cancelled: body.cancelled,
+          hold: body.hold,
+          returned: body.returned,
+          processing: body.processing,
+        },
+        lines: body.lines,
+      });
+      const order = (await lockOrder(tx, tenant.id, id))!;
+      await writeAudit(tx, tenant.id, ctx.now(), {
+        actor: caller.actor,
+        action: "order.saved",
+        subject: `order:${id}`,
+        data: { externalId, source: body.source },
+      });
+      const context = {
+        carrier: null,
+        destinationCountry: null,
+        orderTags: body.tags,
+        orderValue: body.totalValue ?? null,
+      };
+      const base = { tenant, shipmentId: null, shipment: null, lastEvent: null, order };
+      await rollUpOrder(
+        ctx,
+        tx,
+        tenant,
+        await listFlows(tx, tenant.id),
+        order,
+        null,
+        `api:${newId("chg")}`,
+        context,
+        base,
+      );
+      return id;
+    });
+    const order = (await getOrder(ctx.db, tenant.id, result))!;
+    return { id: order.id, externalId: order.externalId, status: order.status };
   });
 
   route("GET", "/api/orders/:id", async (caller, request) => {

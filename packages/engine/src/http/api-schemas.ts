@@ -37,6 +37,41 @@ export const RegisterShipmentSchema = z.object({
     .optional(),
 });
 
+const CustomerSchema = z.object({
+  name: z.string().max(200).optional(),
+  email: z.email().optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
+    .optional(),
+  locale: z.string().max(35).optional(),
+  timeZone: z.string().max(64).optional(),
+});
+
+const OrderLineSchema = z.object({
+  lineId: z.string().min(1),
+  quantity: z.number().int().min(0),
+  shippedQuantity: z.number().int().min(0).default(0),
+  cancelledQuantity: z.number().int().min(0).default(0),
+  backorderedQuantity: z.number().int().min(0).default(0),
+});
+
+/** An order as its host knows it; its status is derived, never given. */
+export const OrderSchema = z.object({
+  source: z.string().min(1).max(64).default("api"),
+  number: z.string().max(64).optional(),
+  customer: CustomerSchema.default({}),
+  lines: z.array(OrderLineSchema).default([]),
+  tags: z.array(z.string()).default([]),
+  totalValue: z.number().nonnegative().optional(),
+  currency: z.string().length(3).optional(),
+  cancelled: z.boolean().default(false),
+  /** a manual or regulatory hold, by name */
+  hold: z.string().min(1).max(64).nullable().default(null),
+  returned: z.boolean().default(false),
+  processing: z.boolean().default(false),
+});
+
 export const ManualStatusSchema = z.object({
   status: z.enum(SHIPMENT_STATUSES),
   reason: z.enum(REASONS).optional(),

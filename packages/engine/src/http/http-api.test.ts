@@ -208,6 +208,30 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       expect(audit.rows[0]!.actor).toMatch(/^api-key:/);
     });
 
+    it("saves orders from their host and rolls their status up (hold, backorder, cancel)", async () => {
+      const put = (body: object) => api("PUT", "/api/orders/5001", adminKey, body);
+      expect((await put({ number: "#5001", lines: [{ lineId: "a", quantity: 2 }] })).json()).toMatchObject({
+        status: "received",
+      });
+      expect(
+        (await put({ lines: [{ lineId: "a", quantity: 2, backorderedQuantity: 2 }] })).json(),
+      ).toMatchObject({ status: "backordered" });
+      expect(
+        (await put({ hold: "export-control", lines: [{ lineId: "a", quantity: 2 }] })).json(),
+      ).toMatchObject({ status: "on_hold" });
+      const cancelled = (await put({ cancelled: true, lines: [{ lineId: "a", quantity: 2 }] })).json();
+      expect(cancelled).toMatchObject({ status: "cancelled" });
+      const got = await api("GET", `/api/orders/${cancelled.id}`, adminKey);
+      expect(got.json()).toMatchObject({
+        externalId: "5001",
+        status: "cancelled",
+        lines: [expect.objectContaining({ lineId: "a", quantity: 2 })],
+      });
+      expect((await api("GET", `/api/orders/${cancelled.id}`, otherKey)).statusCode).toBe(404);
+      const bad = await put({ lines: [{ lineId: "a", quantity: -1 }] });
+      expect(bad.json().error).toMatch(/^lines\.0\.quantity: /);
+    });
+
     it("names the field of a bad body", async () => {
       const res = await api("POST", "/api/shipments", adminKey, { carrier: "UPS!", trackingNumber: "" });
       expect(res.statusCode).toBe(400);

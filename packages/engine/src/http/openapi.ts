@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   ChannelSchema,
   ManualStatusSchema,
+  OrderSchema,
   RegisterShipmentSchema,
   SourceSecretSchema,
   TemplateSchema,
@@ -76,6 +77,14 @@ const OPERATIONS: readonly Operation[] = [
       "400": "malformed or unrecognised payload",
       "404": "unknown source",
     },
+  },
+  {
+    method: "put",
+    path: "/api/orders/{externalId}",
+    summary:
+      "Create or update an order as its host knows it (lines, customer, hold, cancellation); its status is rolled up",
+    body: OrderSchema,
+    responses: { "200": "the order with its derived status", "400": "invalid body" },
   },
   {
     method: "get",

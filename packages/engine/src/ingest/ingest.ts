@@ -2,10 +2,8 @@ import {
   applyEvent,
   eventTimeSortKey,
   type FlowChange,
-  type FlowContext,
   formatEventTime,
   planFlowSteps,
-  rollupOrder,
   type ShipmentEvent,
   type ShipmentState,
   type StatusTransition,
@@ -16,19 +14,17 @@ import {
   getTenant,
   insertShipmentEvent,
   listFlows,
-  listShipments,
   lockOrder,
   lockShipment,
-  type OrderRow,
   type Queryable,
   saveShipmentState,
-  setOrderStatus,
   type TenantRow,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
 import { fireExceptions, flowContext } from "./fire-exceptions.ts";
+import { rollUpOrder } from "./roll-up-order.ts";
 
 export interface IngestRequest {
   tenantId: string;
@@ -219,59 +215,10 @@ async function ingestShipment(
       tenant,
       flows,
       order,
-      row.id,
-      state,
+      { shipmentId: row.id, state },
       lastFingerprint,
       context,
       base,
     );
   return { accepted, duplicates, notificationsPlanned: planned, shipment };
-}
-
-async function rollUpOrder(
-  ctx: EngineContext,
-  tx: Queryable,
-  tenant: TenantRow,
-  flows: readonly VersionedFlow[],
-  order: OrderRow,
-  shipmentId: string,
-  state: ShipmentState,
-  causedBy: string,
-  context: FlowContext,
-  base: Omit<Parameters<typeof planNotifications>[3], "change">,
-): Promise<number> {
-  const shipments = (await listShipments(tx, tenant.id, { orderId: order.id, limit: 1000 })).map((s) =>
-    s.id === shipmentId ? state : s.state,
-  );
-  const status = rollupOrder(
-    {
-      cancelled: order.data.cancelled ?? false,
-      hold: order.data.hold ?? null,
-      returned: order.data.returned ?? false,
-      processing: order.data.processing ?? false,
-      lines: order.lines,
-      shipments,
-    },
-    ctx.now(),
-  );
-  if (status === order.status) return 0;
-  await setOrderStatus(tx, tenant.id, order.id, status);
-  await writeAudit(tx, tenant.id, ctx.now(), {
-    actor: "system",
-    action: "order.status_changed",
-    subject: `order:${order.id}`,
-    data: { from: order.status, to: status },
-  });
-  const change: FlowChange = {
-    kind: "order_status",
-    from: order.status,
-    to: status,
-    key: `order:${status}:${shipmentId}:${causedBy}`,
-  };
-  const steps = planFlowSteps(tenant.id, `order:${order.id}`, flows, change, context);
-  return await planNotifications(ctx, tx, steps, {
-    ...base,
-    order: { ...order, status },
-    change: { kind: "order.status_changed", from: order.status, to: status },
-  });
 }
