@@ -6,6 +6,7 @@ import { type CliIo, type ExitCode, processIo, UsageError, writeLine } from "./c
 import { demoCommand, demoUsage } from "./demo-command.ts";
 import { ingestCommand, ingestUsage } from "./ingest-command.ts";
 import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
+import { notificationsCommand, notificationsUsage } from "./notifications-command.ts";
 
 interface Command {
   usage: string;
@@ -17,6 +18,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   audit: { usage: auditUsage, run: auditCommand },
   ingest: { usage: ingestUsage, run: ingestCommand },
   demo: { usage: demoUsage, run: demoCommand },
+  notifications: { usage: notificationsUsage, run: notificationsCommand },
 };
 
 function usage(): string {

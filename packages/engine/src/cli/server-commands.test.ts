@@ -68,6 +68,22 @@ describe("commands that talk to a running server", () => {
     });
   });
 
+  it("lists dead letters and replays them with their original keys", async () => {
+    const [n] = await listNotifications(server.ctx.db, "default", { limit: 1 });
+    await server.ctx.db.query("UPDATE notifications SET status = 'dead' WHERE id = $1", [n!.id]);
+    const listed = await run(["notifications", "dead", ...flags]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.out.trim())).toMatchObject({ id: n!.id });
+    const replayed = await run(["notifications", "replay", "--all-dead", ...flags]);
+    expect(replayed.out).toContain(`${n!.id}: replayed`);
+    const again = await run(["notifications", "replay", n!.id, ...flags]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/409 only dead or failed/);
+    const { getNotification } = await import("@trackflow/store");
+    const after = await getNotification(server.ctx.db, "default", n!.id);
+    expect(after?.idempotencyKey).toBe(n!.idempotencyKey);
+  });
+
   it("says plainly when the server cannot be reached or the key is missing", async () => {
     const down = await run(["demo", "--url", "http://127.0.0.1:9", "--key", "tf_x"]);
     expect(down.code).toBe(1);
