@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
 /** What kind of message a provider carries. */
-export type ChannelKind = "email" | "sms" | "chat" | "push" | "webhook" | "ticket" | "event";
+export type ChannelKind = "email" | "sms" | "chat" | "push" | "webhook" | "ticket" | "event" | "record";
 
 /** Who a message goes to, in the terms of its channel. */
 export interface MessageRecipient {

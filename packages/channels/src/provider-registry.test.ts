@@ -4,7 +4,38 @@ import { PROVIDER_FACTORIES, providerFactory } from "./provider-registry.ts";
 describe("provider registry", () => {
   it("lists every configurable provider once", () => {
     const ids = PROVIDER_FACTORIES.map((factory) => factory.provider);
-    expect(ids).toEqual(["webhook", "sendgrid", "twilio", "slack", "slack-webhook"]);
+    expect([...ids].sort()).toEqual(
+      [
+        "webhook",
+        "sendgrid",
+        "twilio",
+        "slack",
+        "slack-webhook",
+        "smtp",
+        "mailgun",
+        "mandrill",
+        "google-sheets",
+        "google-chat-api",
+        "google-chat",
+        "msgraph",
+        "gmail",
+        "onesignal",
+        "telegram",
+        "messenger",
+        "whatsapp",
+        "messagebird",
+        "intercom",
+        "freshdesk",
+        "zendesk",
+        "teams",
+        "sns",
+        "ses",
+        "airtable",
+        "pipedrive",
+        "activecampaign",
+        "klaviyo",
+      ].sort(),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { StatusTransition } from "./apply-event.ts";
 import { type FlowDefinitionInput, FlowDefinitionSchema } from "./flow-definition.ts";
-import { type FlowChange, type FlowContext, planFlowSteps, type VersionedFlow } from "./flow-evaluation.ts";
+import {
+  type FlowChange,
+  type FlowContext,
+  planFlowSteps,
+  stepsToPerform,
+  type VersionedFlow,
+} from "./flow-evaluation.ts";
 
 const flow = (
   def: Partial<FlowDefinitionInput> & Pick<FlowDefinitionInput, "trigger">,
@@ -34,7 +40,14 @@ const change = (over: Partial<StatusTransition> = {}): FlowChange => ({
   key: `status:${over.to ?? "delivered"}:${over.fingerprint ?? "fp1"}`,
 });
 
-const ctx: FlowContext = { carrier: "ups", destinationCountry: "DE", orderTags: ["vip"], orderValue: 120 };
+const ctx: FlowContext = {
+  carrier: "ups",
+  destinationCountry: "DE",
+  orderTags: ["vip"],
+  orderValue: 120,
+  consent: {},
+  shipmentStatus: "in_transit",
+};
 
 describe("FlowDefinitionSchema", () => {
   it("names the field and the problem of a bad flow", () => {
@@ -59,7 +72,130 @@ describe("FlowDefinitionSchema", () => {
         { id: "a", type: "webhook", channel: "zap" },
       ],
     });
-    expect(r.error?.issues[0]).toMatchObject({ path: ["steps", 1, "id"], message: 'duplicate step id "a"' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ["steps"], message: 'duplicate step id "a"' });
+  });
+
+  it("refuses a repeated step id inside a branch, and a digest or delay without its one setting", () => {
+    const r = FlowDefinitionSchema.safeParse({
+      id: "f",
+      name: "x",
+      trigger: { type: "manual" },
+      steps: [
+        { id: "a", type: "webhook", channel: "zap" },
+        {
+          id: "b",
+          type: "branch",
+          if: [{ field: "order_tag", has: "vip" }],
+          do: [{ id: "a", type: "webhook", channel: "zap" }],
+        },
+        { id: "d", type: "delay", duration: "2h", businessDays: 1 },
+        { id: "g", type: "digest", per: "order", channel: "email", to: "customer", template: "t" },
+      ],
+    });
+    const messages = r.error!.issues.map((i) => i.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'duplicate step id "a"',
+        "give exactly one of duration or businessDays",
+        "give exactly one of window or untilCron",
+      ]),
+    );
+  });
+
+  it("refuses a scheduled flow that would message a customer it does not have", () => {
+    const r = FlowDefinitionSchema.safeParse({
+      id: "f",
+      name: "x",
+      trigger: { type: "schedule", cron: "0 8 * * *" },
+      steps: [{ id: "mail", type: "notify", channel: "email", to: "customer", template: "t" }],
+    });
+    expect(r.error?.issues[0]?.message).toMatch(/scheduled flow has no shipment or order/);
+  });
+
+  it("names what is wrong with a cron expression or a time zone", () => {
+    const r = FlowDefinitionSchema.safeParse({
+      id: "f",
+      name: "x",
+      trigger: { type: "schedule", cron: "0 25 * * *", timeZone: "Mars/Olympus" },
+      steps: [{ id: "s", type: "notify", channel: "slack", to: { address: "#ops" }, template: "t" }],
+    });
+    const byPath = Object.fromEntries(r.error!.issues.map((i) => [i.path.join("."), i.message]));
+    expect(byPath["trigger.cron"]).toMatch(/not a cron expression/);
+    expect(byPath["trigger.timeZone"]).toMatch(/IANA time zone/);
+  });
+});
+
+describe("steps to perform", () => {
+  const steps = FlowDefinitionSchema.parse({
+    id: "f",
+    name: "x",
+    trigger: { type: "manual" },
+    steps: [
+      { id: "wait", type: "delay", duration: "2h" },
+      { id: "once", type: "throttle", per: "recipient", max: 1, window: "1d" },
+      {
+        id: "vip",
+        type: "branch",
+        if: [{ field: "order_tag", has: "vip" }],
+        do: [{ id: "sms", type: "notify", channel: "sms", to: "customer", template: "t" }],
+        else: [{ id: "mail", type: "notify", channel: "email", to: "customer", template: "t" }],
+      },
+      { id: "later", type: "delay", businessDays: 2 },
+      { id: "ticket", type: "ticket", channel: "zendesk", template: "t" },
+    ],
+  }).steps;
+
+  it("takes the branch whose conditions hold, carrying the delays and throttles before each step", () => {
+    const vip = stepsToPerform(steps, ctx);
+    expect(vip.map((s) => [s.step.id, s.delays.map((d) => d.id), s.throttles.map((t) => t.id)])).toEqual([
+      ["sms", ["wait"], ["once"]],
+      ["ticket", ["wait", "later"], ["once"]],
+    ]);
+    const other = stepsToPerform(steps, { ...ctx, orderTags: [] });
+    expect(other.map((s) => s.step.id)).toEqual(["mail", "ticket"]);
+  });
+
+  it("reads consent and the shipment's status in conditions", () => {
+    const f = flow({
+      trigger: { type: "manual" },
+      conditions: [
+        { field: "consent", channel: "sms" },
+        { field: "shipment_status", in: ["in_transit", "out_for_delivery"] },
+      ],
+    });
+    const manual: FlowChange = { kind: "manual", key: "m1" };
+    expect(planFlowSteps("t", "s", [f], manual, ctx)).toHaveLength(0);
+    expect(planFlowSteps("t", "s", [f], manual, { ...ctx, consent: { sms: true } })).toHaveLength(1);
+    expect(
+      planFlowSteps("t", "s", [f], manual, { ...ctx, consent: { sms: true }, shipmentStatus: "delivered" }),
+    ).toHaveLength(0);
+  });
+
+  it("fires a scheduled flow on its own occurrences only, and receipt flows on their statuses and channels", () => {
+    const scheduled = flow({
+      id: "daily",
+      trigger: { type: "schedule", cron: "0 8 * * *" },
+      steps: [{ id: "s", type: "notify", channel: "slack", to: { address: "#ops" }, template: "t" }],
+    });
+    expect(
+      planFlowSteps("t", "x", [scheduled], { kind: "schedule", flowId: "daily", key: "k" }, ctx),
+    ).toHaveLength(1);
+    expect(
+      planFlowSteps("t", "x", [scheduled], { kind: "schedule", flowId: "other", key: "k" }, ctx),
+    ).toHaveLength(0);
+    const bounce = flow({
+      trigger: { type: "delivery_receipt", statuses: ["bounced"], channels: ["email"] },
+    });
+    const receipt = (status: "bounced" | "delivered", channel: string): FlowChange => ({
+      kind: "delivery_receipt",
+      status,
+      channel,
+      notificationId: "n1",
+      key: `r:${status}:${channel}`,
+    });
+    expect(planFlowSteps("t", "x", [bounce], receipt("bounced", "email"), ctx)).toHaveLength(1);
+    expect(planFlowSteps("t", "x", [bounce], receipt("delivered", "email"), ctx)).toHaveLength(0);
+    expect(planFlowSteps("t", "x", [bounce], receipt("bounced", "sms"), ctx)).toHaveLength(0);
   });
 });
 

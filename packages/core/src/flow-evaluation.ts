@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { StatusTransition } from "./apply-event.ts";
-import type { FlowCondition, FlowDefinition, FlowStep } from "./flow-definition.ts";
+import type {
+  ActionStep,
+  DelayStep,
+  DeliveryReceiptStatus,
+  FlowCondition,
+  FlowDefinition,
+  FlowStep,
+  ThrottleStep,
+} from "./flow-definition.ts";
 import type { OrderStatus } from "./order-status.ts";
 import type { ShipmentException } from "./shipment-exceptions.ts";
 
@@ -9,7 +17,17 @@ export type FlowChange =
   | { kind: "shipment_status"; transition: StatusTransition; key: string }
   | { kind: "order_status"; from: OrderStatus; to: OrderStatus; key: string }
   | { kind: "exception"; exception: ShipmentException; key: string }
-  | { kind: "manual"; key: string };
+  | { kind: "manual"; key: string }
+  /** a scheduled flow's time came: `key` is that time */
+  | { kind: "schedule"; flowId: string; key: string }
+  | {
+      kind: "delivery_receipt";
+      status: DeliveryReceiptStatus;
+      /** the channel the receipted message went through */
+      channel: string;
+      notificationId: string;
+      key: string;
+    };
 
 /** The facts conditions read. */
 export interface FlowContext {
@@ -17,6 +35,9 @@ export interface FlowContext {
   destinationCountry: string | null;
   orderTags: readonly string[];
   orderValue: number | null;
+  /** what the customer agreed to receive, per channel kind, as the host reported it */
+  consent: Readonly<Partial<Record<"email" | "sms" | "chat" | "push", boolean>>>;
+  shipmentStatus: string | null;
 }
 
 /** A step to perform because a flow matched a change. */
@@ -24,9 +45,13 @@ export interface PlannedStep {
   flowId: string;
   flowVersion: number;
   critical: boolean;
-  step: FlowStep;
+  step: ActionStep;
   /** the same change never performs the same step twice: derived, never random */
   idempotencyKey: string;
+  /** the delay steps before this one, in order: the step runs after all of them */
+  delays: DelayStep[];
+  /** the throttle steps before this one: the step runs only if none is at its limit */
+  throttles: ThrottleStep[];
 }
 
 export interface VersionedFlow {
@@ -50,6 +75,14 @@ function triggerMatches(flow: FlowDefinition, change: FlowChange): boolean {
       return change.kind === "exception" && (!t.kinds || t.kinds.includes(change.exception.kind));
     case "manual":
       return change.kind === "manual";
+    case "schedule":
+      return change.kind === "schedule" && change.flowId === flow.id;
+    case "delivery_receipt":
+      return (
+        change.kind === "delivery_receipt" &&
+        t.statuses.includes(change.status) &&
+        (!t.channels || t.channels.includes(change.channel))
+      );
   }
 }
 
@@ -68,7 +101,40 @@ function conditionHolds(c: FlowCondition, ctx: FlowContext): boolean {
         (c.min === undefined || ctx.orderValue >= c.min) &&
         (c.max === undefined || ctx.orderValue <= c.max)
       );
+    case "consent":
+      return ctx.consent[c.channel] === true;
+    case "shipment_status":
+      return ctx.shipmentStatus !== null && (c.in as readonly string[]).includes(ctx.shipmentStatus);
   }
+}
+
+/** The action steps a flow performs in this context: branches decided, delays and throttles carried. */
+export function stepsToPerform(
+  steps: readonly FlowStep[],
+  ctx: FlowContext,
+  before: { delays: DelayStep[]; throttles: ThrottleStep[] } = { delays: [], throttles: [] },
+): Array<{ step: ActionStep; delays: DelayStep[]; throttles: ThrottleStep[] }> {
+  const out: Array<{ step: ActionStep; delays: DelayStep[]; throttles: ThrottleStep[] }> = [];
+  let delays = before.delays;
+  let throttles = before.throttles;
+  for (const step of steps) {
+    switch (step.type) {
+      case "delay":
+        delays = [...delays, step];
+        break;
+      case "throttle":
+        throttles = [...throttles, step];
+        break;
+      case "branch": {
+        const taken = step.if.every((c) => conditionHolds(c, ctx)) ? step.do : step.else;
+        out.push(...stepsToPerform(taken, ctx, { delays, throttles }));
+        break;
+      }
+      default:
+        out.push({ step, delays, throttles });
+    }
+  }
+  return out;
 }
 
 /** The idempotency key of one step for one change: tenant, flow version, step, subject, change. */
@@ -97,13 +163,15 @@ export function planFlowSteps(
   for (const { version, definition: flow } of flows) {
     if (!flow.enabled || !triggerMatches(flow, change)) continue;
     if (!flow.conditions.every((c) => conditionHolds(c, ctx))) continue;
-    for (const step of flow.steps) {
+    for (const { step, delays, throttles } of stepsToPerform(flow.steps, ctx)) {
       planned.push({
         flowId: flow.id,
         flowVersion: version,
         critical: flow.critical,
         step,
         idempotencyKey: stepIdempotencyKey(tenantId, flow.id, version, step.id, subject, change.key),
+        delays,
+        throttles,
       });
     }
   }

@@ -37,6 +37,9 @@ function summary(result: SendResult): {
     : { statusCode: result.statusCode, error: result.error, providerMessageId: null };
 }
 
+/** What a delivery attempt says when its worker died before recording how it went. */
+export const INTERRUPTED_ATTEMPT_ERROR = "the worker stopped during this attempt";
+
 /**
  * Performs one delivery job: claims the notification, hands it to its channel's provider with
  * its idempotency key, records the attempt, then marks it sent, schedules a retry (backoff with
@@ -52,11 +55,19 @@ export async function deliverNotification(
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   const claim = await ctx.db.transaction(async (tx) => {
     const n = await lockNotification(tx, job.tenantId, job.notificationId);
-    if (n === null || (n.status !== "queued" && n.status !== "sending")) return null;
+    // held: waited out a delay or the recipient's quiet hours; its job was due at their end
+    if (n === null || (n.status !== "queued" && n.status !== "held" && n.status !== "sending")) return null;
     const attempt = n.attempts + 1;
     const resumed = n.status === "sending";
     await updateNotification(tx, n.tenantId, n.id, { status: "sending", attempts: attempt });
     if (resumed) {
+      // the attempt the dead worker started never finished: say so, then try again
+      await finishDeliveryAttempt(tx, n.tenantId, n.id, n.attempts, {
+        outcome: "retryable",
+        statusCode: null,
+        error: INTERRUPTED_ATTEMPT_ERROR,
+        providerMessageId: null,
+      });
       await writeAudit(tx, n.tenantId, ctx.now(), {
         actor: "worker",
         action: "notification.resumed_after_crash",

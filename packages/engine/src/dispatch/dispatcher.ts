@@ -1,6 +1,8 @@
 import type { ProviderDeps } from "@trackflow/channels";
 import type { PgBoss } from "@trackflow/store";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
+import { DIGEST_QUEUE, type DigestJob, flushDueDigest } from "../notify/digest.ts";
+import { runScheduledFlow, SCHEDULED_FLOW_QUEUE, type ScheduledFlowJob } from "../notify/scheduled-flows.ts";
 import { deliverNotification } from "./deliver-notification.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 
@@ -14,10 +16,11 @@ export interface QueueSettings {
  * holding one (the job expired): delivery retries and backoff are the dispatcher's own.
  */
 export async function ensureQueues(boss: PgBoss, settings: QueueSettings = {}): Promise<void> {
-  const existing = await boss.getQueue(NOTIFICATION_QUEUE);
   const options = { retryLimit: 1000, retryDelay: 1, expireInSeconds: settings.expireInSeconds ?? 60 };
-  if (existing === null) await boss.createQueue(NOTIFICATION_QUEUE, options);
-  else await boss.updateQueue(NOTIFICATION_QUEUE, options);
+  for (const queue of [NOTIFICATION_QUEUE, DIGEST_QUEUE, SCHEDULED_FLOW_QUEUE]) {
+    if ((await boss.getQueue(queue)) === null) await boss.createQueue(queue, options);
+    else await boss.updateQueue(queue, options);
+  }
 }
 
 export interface DispatcherOptions {
@@ -34,25 +37,54 @@ export async function startDispatcher(
   options: DispatcherOptions = {},
 ): Promise<() => Promise<void>> {
   const deps: ProviderDeps = options.deps ?? { fetch: globalThis.fetch, now: ctx.now };
+  const concurrency = options.concurrency ?? 4;
+  // One worker fetching up to `concurrency` jobs at a time and delivering them side by side; while
+  // batches come back full it fetches again at once instead of waiting for the next poll.
   const id = await ctx.boss.work<NotificationJob>(
     NOTIFICATION_QUEUE,
     {
-      batchSize: 1,
-      localConcurrency: options.concurrency ?? 4,
+      batchSize: concurrency,
+      localConcurrency: 1,
+      burstWhenBatchFull: concurrency > 1,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
     },
     async (jobs) => {
-      for (const job of jobs) {
-        const outcome = await deliverNotification(ctx, job.data, {
-          deps,
-          policy: options.policy,
-          timeoutMs: options.timeoutMs,
-        });
-        ctx.log.debug({ notificationId: job.data.notificationId, outcome }, "delivery");
-      }
+      const results = await Promise.allSettled(
+        jobs.map(async (job) => {
+          const outcome = await deliverNotification(ctx, job.data, {
+            deps,
+            policy: options.policy,
+            timeoutMs: options.timeoutMs,
+          });
+          ctx.log.debug({ notificationId: job.data.notificationId, outcome }, "delivery");
+        }),
+      );
+      // a job whose bookkeeping failed (database trouble) is handed out again; the others are
+      // already sent or scheduled and will be skipped when their job comes back
+      const failure = results.find((r) => r.status === "rejected");
+      if (failure) throw failure.reason;
+    },
+  );
+  // digests and scheduled flows only plan messages (one transaction each): one job at a time
+  const digestId = await ctx.boss.work<DigestJob>(
+    DIGEST_QUEUE,
+    { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    async ([job]) => {
+      if (job) await flushDueDigest(ctx, job.data);
+    },
+  );
+  const scheduledId = await ctx.boss.work<ScheduledFlowJob>(
+    SCHEDULED_FLOW_QUEUE,
+    { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    async ([job]) => {
+      if (job) await runScheduledFlow(ctx, job.data, job.id);
     },
   );
   return async () => {
-    await ctx.boss.offWork(NOTIFICATION_QUEUE, { id, wait: true });
+    await Promise.all([
+      ctx.boss.offWork(NOTIFICATION_QUEUE, { id, wait: true }),
+      ctx.boss.offWork(DIGEST_QUEUE, { id: digestId, wait: true }),
+      ctx.boss.offWork(SCHEDULED_FLOW_QUEUE, { id: scheduledId, wait: true }),
+    ]);
   };
 }

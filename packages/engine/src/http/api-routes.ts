@@ -9,6 +9,7 @@ import {
   TemplateError,
 } from "@trackflow/core";
 import {
+  deleteCredential,
   findShipment,
   getOrder,
   linkShipment,
@@ -34,6 +35,7 @@ import { type EngineContext, newId } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { rollUpOrder } from "../ingest/roll-up-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { flowContext } from "../notify/flow-context.ts";
 import { sampleMessageVariables } from "../notify/message-variables.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
@@ -74,7 +76,7 @@ export function registerApiRoutes(
   limiter: TenantRateLimiter,
 ): void {
   const route = <T>(
-    method: "GET" | "POST" | "PUT",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     url: string,
     handler: (
       caller: ApiCaller,
@@ -279,12 +281,7 @@ export function registerApiRoutes(
         subject: `order:${id}`,
         data: { externalId, source: body.source },
       });
-      const context = {
-        carrier: null,
-        destinationCountry: null,
-        orderTags: body.tags,
-        orderValue: body.totalValue ?? null,
-      };
+      const context = flowContext(null, order);
       const base = { tenant, shipmentId: null, shipment: null, lastEvent: null, order };
       await rollUpOrder(
         ctx,
@@ -398,6 +395,24 @@ export function registerApiRoutes(
     })),
     providers: PROVIDER_FACTORIES.map((f) => ({ provider: f.provider, kind: f.kind })),
   }));
+
+  route("DELETE", "/api/channels/:name", async (caller, request) => {
+    const name = request.params.name ?? "";
+    const existing = (await listCredentials(ctx.db, caller.tenant.id, CHANNEL_KIND_PREFIX)).find(
+      (c) => c.name === name,
+    );
+    if (!existing) throw new HttpError(404, `no channel "${name}"`);
+    await ctx.db.transaction(async (tx) => {
+      await deleteCredential(tx, caller.tenant.id, existing.kind, name);
+      await writeAudit(tx, caller.tenant.id, ctx.now(), {
+        actor: caller.actor,
+        action: "channel.deleted",
+        subject: `channel:${name}`,
+        data: null,
+      });
+    });
+    return { deleted: name };
+  });
 
   route("PUT", "/api/channels/:name", async (caller, request) => {
     const body = parseBody(ChannelSchema, request.body);

@@ -1,5 +1,22 @@
-import { CarrierCodeSchema, REASONS, SHIPMENT_STATUSES } from "@trackflow/core";
+import { CarrierCodeSchema, REASONS, SHIPMENT_STATUSES, TimeZoneSchema } from "@trackflow/core";
 import { z } from "zod";
+
+const CustomerSchema = z.object({
+  name: z.string().max(200).optional(),
+  email: z.email().optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
+    .optional(),
+  locale: z.string().max(35).optional(),
+  /** IANA time zone: quiet hours are read in it */
+  timeZone: TimeZoneSchema.optional(),
+  /** what the customer agreed to receive, per channel kind (the host's marketing/SMS consent) */
+  consent: z
+    .object({ email: z.boolean(), sms: z.boolean(), chat: z.boolean(), push: z.boolean() })
+    .partial()
+    .optional(),
+});
 
 export const RegisterShipmentSchema = z.object({
   carrier: CarrierCodeSchema,
@@ -10,18 +27,7 @@ export const RegisterShipmentSchema = z.object({
       externalId: z.string().min(1).max(128),
       source: z.string().min(1).max(64).default("api"),
       number: z.string().max(64).optional(),
-      customer: z
-        .object({
-          name: z.string().max(200).optional(),
-          email: z.email().optional(),
-          phone: z
-            .string()
-            .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
-            .optional(),
-          locale: z.string().max(35).optional(),
-          timeZone: z.string().max(64).optional(),
-        })
-        .default({}),
+      customer: CustomerSchema.default({}),
       lines: z
         .array(
           z.object({
@@ -35,17 +41,6 @@ export const RegisterShipmentSchema = z.object({
       totalValue: z.number().nonnegative().optional(),
     })
     .optional(),
-});
-
-const CustomerSchema = z.object({
-  name: z.string().max(200).optional(),
-  email: z.email().optional(),
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
-    .optional(),
-  locale: z.string().max(35).optional(),
-  timeZone: z.string().max(64).optional(),
 });
 
 const OrderLineSchema = z.object({
@@ -97,7 +92,7 @@ export const TemplateSchema = z.object({
     .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a BCP 47 locale such as en, de or fr-CA")
     .default("en"),
   /** the channel kind it is written for */
-  channel: z.enum(["email", "sms", "chat", "push", "webhook", "ticket", "event"]).default("email"),
+  channel: z.enum(["email", "sms", "chat", "push", "webhook", "ticket", "event", "record"]).default("email"),
   subject: z.string().max(500).optional(),
   text: z.string().min(1).max(20_000),
   html: z.string().max(200_000).optional(),

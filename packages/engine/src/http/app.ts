@@ -4,12 +4,19 @@ import { ProvisioningError } from "../tenancy/provision.ts";
 import { registerApiRoutes } from "./api-routes.ts";
 import { HttpError } from "./http-error.ts";
 import { openApiDocument } from "./openapi.ts";
+import { registerPreferenceRoutes } from "./preference-routes.ts";
+import { registerReceiptRoutes } from "./receipt-routes.ts";
 import { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 import { registerWebhookRoutes } from "./webhook-routes.ts";
 
 export interface AppOptions {
   /** largest request body accepted, in bytes (413 beyond) */
   bodyLimit?: number;
+  /**
+   * The origin the engine is reached at from outside ("https://track.example.com"): signed
+   * provider webhooks that sign the URL they called (Twilio) are checked against it.
+   */
+  publicUrl?: string | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -59,5 +66,7 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   app.get("/openapi.json", async () => openApiDocument());
   registerWebhookRoutes(app, ctx, limiter);
   registerApiRoutes(app, ctx, limiter);
+  registerReceiptRoutes(app, ctx, limiter, { publicUrl: options.publicUrl });
+  registerPreferenceRoutes(app, ctx, limiter);
   return app;
 }

@@ -58,7 +58,7 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       },
       payload: body,
     });
-  const api = (method: "GET" | "POST" | "PUT", url: string, key: string, payload?: unknown) =>
+  const api = (method: "GET" | "POST" | "PUT" | "DELETE", url: string, key: string, payload?: unknown) =>
     app.inject({
       method,
       url,
@@ -388,6 +388,9 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       ]);
       const bad = await api("PUT", "/api/channels/sms", adminKey, { provider: "carrier-pigeon", config: {} });
       expect(bad.statusCode).toBe(400);
+      expect((await api("DELETE", "/api/channels/email", otherKey)).statusCode).toBe(404);
+      expect((await api("DELETE", "/api/channels/email", adminKey)).json()).toEqual({ deleted: "email" });
+      expect((await api("GET", "/api/channels", adminKey)).json().channels).toEqual([]);
     });
   });
 

@@ -8,9 +8,10 @@ import {
   SourceSecretSchema,
   TemplateSchema,
 } from "./api-schemas.ts";
+import { PreferenceSchema } from "./preference-routes.ts";
 
 interface Operation {
-  method: "get" | "post" | "put";
+  method: "get" | "post" | "put" | "delete";
   path: string;
   summary: string;
   body?: z.ZodType;
@@ -39,6 +40,35 @@ const OPERATIONS: readonly Operation[] = [
       "404": "unknown tenant or source",
       "413": "body over the limit",
       "429": "over the tenant's rate; see Retry-After",
+    },
+  },
+  {
+    method: "post",
+    path: "/receipts/{tenant}/{channel}",
+    summary:
+      "Delivery receipts for messages sent through the channel (Twilio status callback, SendGrid Event Webhook, Mailgun webhook), verified with the channel's key",
+    auth: false,
+    responses: {
+      "200": "received, matched and duplicate counts",
+      "400": "a body the provider's format cannot be read from",
+      "401": "bad, missing, stale or replayed signature",
+      "404": "unknown tenant or channel, or a channel that takes no receipts",
+      "413": "body over the limit",
+      "429": "over the tenant's rate; see Retry-After",
+    },
+  },
+  {
+    method: "post",
+    path: "/inbound/{tenant}/{channel}",
+    summary:
+      "Incoming SMS of a Twilio channel: STOP (and the other standard opt-out keywords) opts the sender out of SMS, START opts back in; answers empty TwiML",
+    auth: false,
+    responses: {
+      "200": "empty TwiML",
+      "400": "not a form or no From",
+      "401": "bad or missing X-Twilio-Signature",
+      "404": "unknown tenant or channel, or not a Twilio channel",
+      "413": "body over the limit",
     },
   },
   {
@@ -152,6 +182,29 @@ const OPERATIONS: readonly Operation[] = [
     path: "/api/channels",
     summary: "Channel connections (never their credentials) and the providers available",
     responses: { "200": "channels" },
+  },
+  {
+    method: "get",
+    path: "/api/recipients/{address}/preferences",
+    summary: "A recipient's preferences per channel kind (opted out, quiet hours, time zone)",
+    responses: { "200": "preferences" },
+  },
+  {
+    method: "put",
+    path: "/api/recipients/{address}/preferences/{channel}",
+    summary:
+      "Set a recipient's preference for a channel kind (email, sms, chat, push, ticket or * for all), audited",
+    body: PreferenceSchema,
+    responses: {
+      "200": "the preference as saved",
+      "400": "invalid body or channel; the message names the field",
+    },
+  },
+  {
+    method: "delete",
+    path: "/api/channels/{name}",
+    summary: "Remove a channel connection (its flows then go to the preview outbox)",
+    responses: { "200": "deleted", "404": "unknown" },
   },
   {
     method: "put",

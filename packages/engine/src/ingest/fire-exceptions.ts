@@ -20,16 +20,6 @@ import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type PlanSubject, planNotifications } from "../notify/plan-notifications.ts";
 
-/** What flow conditions see of a shipment and its order. */
-export function flowContext(shipment: ShipmentRow, order: OrderRow | null): FlowContext {
-  return {
-    carrier: shipment.carrier,
-    destinationCountry: shipment.destinationCountry,
-    orderTags: order?.data.tags ?? [],
-    orderValue: order?.data.totalValue ?? null,
-  };
-}
-
 /** The default policy with the tenant's own stall limits (per carrier) laid over it. */
 export function exceptionPolicy(tenant: TenantRow): ExceptionPolicy {
   return {

@@ -22,8 +22,9 @@ import {
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
+import { flowContext } from "../notify/flow-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
-import { fireExceptions, flowContext } from "./fire-exceptions.ts";
+import { fireExceptions } from "./fire-exceptions.ts";
 import { rollUpOrder } from "./roll-up-order.ts";
 
 export interface IngestRequest {

@@ -1,7 +1,7 @@
-import { providerFactory } from "@trackflow/channels";
+import { type ChannelKind, providerFactory } from "@trackflow/channels";
 import { listCredentials, type Queryable } from "@trackflow/store";
 
-export type ChannelKind = "email" | "sms" | "chat" | "push" | "webhook" | "ticket" | "event";
+export type { ChannelKind };
 
 /** A tenant's named channel ("email", "ops-slack"): which provider carries it and what kind it is. */
 export interface ChannelConnection {
@@ -25,7 +25,7 @@ export async function loadChannelConnections(
   const out = new Map<string, ChannelConnection>();
   for (const row of rows) {
     const provider = row.kind.slice(CHANNEL_KIND_PREFIX.length);
-    const kind = (providerFactory(provider)?.kind ?? "webhook") as ChannelKind;
+    const kind = providerFactory(provider)?.kind ?? "webhook";
     out.set(row.name, { name: row.name, provider, kind });
   }
   return out;

@@ -1,4 +1,9 @@
 import {
+  type ActionStep,
+  addBusinessDays,
+  type DelayStep,
+  durationMs,
+  type MessageTemplate,
   type PlannedStep,
   renderMessage,
   type ShipmentException,
@@ -6,20 +11,21 @@ import {
   TemplateError,
 } from "@trackflow/core";
 import {
-  enqueueInTransaction,
   findTemplate,
-  insertNotification,
   type NotificationContent,
   type NotificationRecipient,
   type OrderRow,
   type Queryable,
   type TenantRow,
+  takeThrottlePass,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
-import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob, newId } from "../engine-context.ts";
+import type { EngineContext } from "../engine-context.ts";
 import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
 import { DEFAULT_TEMPLATES } from "./default-templates.ts";
+import { collectIntoDigest } from "./digest.ts";
 import { messageVariables } from "./message-variables.ts";
+import { queueNotification } from "./queue-notification.ts";
 
 export interface PlanSubject {
   tenant: TenantRow;
@@ -49,29 +55,30 @@ async function tenantTemplate(
 }
 
 function staffAddresses(tenant: TenantRow, list: string): string[] {
-  const lists = (tenant.settings as { staffLists?: Record<string, string[]> }).staffLists ?? {};
-  return lists[list] ?? [];
+  return tenant.settings.staffLists?.[list] ?? [];
 }
 
+/** The customer's address on a channel of this kind, when the order has one. */
 function customerAddress(
   kind: ChannelConnection["kind"],
   order: OrderRow | null,
 ): NotificationRecipient | null {
   const c = order?.customer;
   if (!c) return null;
-  const address = kind === "email" ? c.email : kind === "sms" ? c.phone : null;
+  const address = kind === "email" || kind === "ticket" ? c.email : kind === "sms" ? c.phone : null;
   return address
     ? { address, name: c.name ?? null, locale: c.locale ?? null, timeZone: c.timeZone ?? null }
     : null;
 }
 
-function recipientsOf(
-  step: PlannedStep["step"],
+/** Who a step's message goes to. */
+export function recipientsOf(
+  step: ActionStep,
   connection: ChannelConnection,
-  subject: PlanSubject,
+  subject: Pick<PlanSubject, "tenant" | "order">,
 ): NotificationRecipient[] {
-  if (step.type === "webhook") return [{ address: connection.name }];
-  const to = step.to;
+  if (step.type === "webhook" || step.type === "writeback") return [{ address: connection.name }];
+  const to = step.type === "ticket" ? "customer" : step.to;
   if (to === "customer") {
     const r = customerAddress(connection.kind, subject.order);
     return r ? [r] : [];
@@ -80,10 +87,39 @@ function recipientsOf(
   return [{ address: to.address }];
 }
 
+/** The template for a recipient: the tenant's (by locale chain) or the built-in default. */
+export async function templateFor(
+  tx: Queryable,
+  tenantId: string,
+  templateId: string,
+  connection: ChannelConnection,
+  locale: string | null | undefined,
+): Promise<MessageTemplate> {
+  const template =
+    (await tenantTemplate(tx, tenantId, templateId, connection.kind, locale)) ??
+    DEFAULT_TEMPLATES[templateId];
+  if (!template) throw new TemplateError("text", `no template named "${templateId}"`);
+  return template;
+}
+
+/** When the steps after a flow's delays may run. */
+export function afterDelays(delays: readonly DelayStep[], from: Date, timeZone: string): Date {
+  let at = from;
+  for (const delay of delays) {
+    at =
+      delay.duration !== undefined
+        ? new Date(at.getTime() + durationMs(delay.duration))
+        : addBusinessDays(at, delay.businessDays!, timeZone);
+  }
+  return at;
+}
+
 /**
  * Turns planned flow steps into notification rows and their delivery jobs, in the caller's
  * transaction. The idempotency key makes a step for a change exist once: planning the same
- * change again (a redelivered webhook, a retried transaction) adds nothing.
+ * change again (a redelivered webhook, a retried transaction) adds nothing. Delays set the
+ * earliest send time, throttles may hold a step back, digests collect instead of sending, and
+ * the recipient's preferences and quiet hours apply (queue-notification.ts).
  */
 export async function planNotifications(
   ctx: EngineContext,
@@ -93,85 +129,113 @@ export async function planNotifications(
 ): Promise<number> {
   if (planned.length === 0) return 0;
   const now = ctx.now();
-  const tenantId = subject.tenant.id;
+  const tenant = subject.tenant;
+  const tenantId = tenant.id;
+  const timeZone = tenant.settings.timeZone ?? "UTC";
   const connections = await loadChannelConnections(tx, tenantId);
   const variables = messageVariables({
-    tenantName: subject.tenant.name,
+    tenantName: tenant.name,
     shipment: subject.shipment,
     lastEvent: subject.lastEvent,
     order: subject.order,
     exception: subject.exception ?? null,
   });
-  const subjectRef = subject.shipmentId ? `shipment:${subject.shipmentId}` : `order:${subject.order?.id}`;
+  const about = subject.shipmentId ? `shipment:${subject.shipmentId}` : `order:${subject.order?.id}`;
+  const notPlanned = (p: PlannedStep, why: string) =>
+    writeAudit(tx, tenantId, now, {
+      actor: "system",
+      action: "notification.not_planned",
+      subject: about,
+      data: { flowId: p.flowId, stepId: p.step.id, why },
+    });
   let created = 0;
   for (const p of planned) {
     const connection = connections.get(p.step.channel) ?? previewConnection(p.step.channel);
-    const recipients = recipientsOf(p.step, connection, subject);
-    if (recipients.length === 0) {
-      await writeAudit(tx, tenantId, now, {
-        actor: "system",
-        action: "notification.not_planned",
-        subject: subjectRef,
-        data: { flowId: p.flowId, stepId: p.step.id, why: "no recipient address for this channel" },
-      });
+    const notBefore = afterDelays(p.delays, now, timeZone);
+    if (p.step.type === "digest") {
+      await collectIntoDigest(ctx, tx, { planned: p, step: p.step, subject, variables, notBefore, timeZone });
       continue;
     }
-    let content: NotificationContent;
-    if (p.step.type === "webhook") {
-      content = { text: `${subject.change.kind ?? "change"}`, structured: { ...subject.change, variables } };
-    } else {
-      const template =
-        (await tenantTemplate(tx, tenantId, p.step.template, connection.kind, recipients[0]!.locale)) ??
-        DEFAULT_TEMPLATES[p.step.template];
-      try {
-        if (!template) throw new TemplateError("text", `no template named "${p.step.template}"`);
-        content = renderMessage(template, variables);
-      } catch (error) {
+    const recipients = recipientsOf(p.step, connection, subject);
+    if (recipients.length === 0) {
+      await notPlanned(p, "no recipient address for this channel");
+      continue;
+    }
+    for (const recipient of recipients) {
+      const blockedBy = await firstClosedThrottle(tx, p, subject, recipient.address, now);
+      if (blockedBy) {
         await writeAudit(tx, tenantId, now, {
           actor: "system",
-          action: "notification.not_planned",
-          subject: subjectRef,
-          data: { flowId: p.flowId, stepId: p.step.id, why: (error as Error).message },
+          action: "notification.throttled",
+          subject: about,
+          data: { flowId: p.flowId, stepId: p.step.id, throttle: blockedBy, to: recipient.address },
         });
         continue;
       }
-    }
-    for (const recipient of recipients) {
-      const id = newId("ntf");
+      let content: NotificationContent;
+      if (p.step.type === "webhook" || p.step.type === "writeback") {
+        content = {
+          text: `${subject.change.kind ?? "change"}`,
+          structured: { ...subject.change, variables },
+        };
+      } else {
+        try {
+          const template = await templateFor(tx, tenantId, p.step.template, connection, recipient.locale);
+          content = renderMessage(template, variables);
+        } catch (error) {
+          await notPlanned(p, (error as Error).message);
+          continue;
+        }
+      }
       const key = recipients.length > 1 ? `${p.idempotencyKey}:${recipient.address}` : p.idempotencyKey;
-      const inserted = await insertNotification(tx, {
-        id,
-        tenantId,
+      const outcome = await queueNotification(ctx, tx, {
+        tenant,
         idempotencyKey: key,
         flowId: p.flowId,
         flowVersion: p.flowVersion,
         stepId: p.step.id,
+        critical: p.critical,
         shipmentId: subject.shipmentId,
         orderId: subject.order?.id ?? null,
-        channel: connection.name,
+        connection,
         recipient,
-        rendered: content,
-        status: "queued",
+        content,
+        notBefore,
+        about,
       });
-      if (!inserted) continue;
-      const job: NotificationJob = { tenantId, notificationId: id };
-      await enqueueInTransaction(ctx.boss, tx, NOTIFICATION_QUEUE, job);
-      await writeAudit(tx, tenantId, now, {
-        actor: "system",
-        action: "notification.planned",
-        subject: `notification:${id}`,
-        data: {
-          flowId: p.flowId,
-          flowVersion: p.flowVersion,
-          stepId: p.step.id,
-          channel: connection.name,
-          provider: connection.provider,
-          to: recipient.address,
-          about: subjectRef,
-        },
-      });
-      created++;
+      if (outcome === "queued" || outcome === "held") created++;
     }
   }
   return created;
+}
+
+/** The id of the first throttle before this step that is at its limit for this key, else null. */
+async function firstClosedThrottle(
+  tx: Queryable,
+  p: PlannedStep,
+  subject: PlanSubject,
+  recipientAddress: string,
+  now: Date,
+): Promise<string | null> {
+  for (const throttle of p.throttles) {
+    const throttleKey =
+      throttle.per === "recipient"
+        ? `recipient:${recipientAddress.toLowerCase()}`
+        : throttle.per === "shipment"
+          ? `shipment:${subject.shipmentId ?? "-"}`
+          : throttle.per === "order"
+            ? `order:${subject.order?.id ?? "-"}`
+            : "tenant";
+    const passed = await takeThrottlePass(tx, {
+      tenantId: subject.tenant.id,
+      flowId: p.flowId,
+      stepId: throttle.id,
+      throttleKey,
+      max: throttle.max,
+      windowStart: new Date(now.getTime() - durationMs(throttle.window)),
+      now,
+    });
+    if (!passed) return throttle.id;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { sourceById } from "@trackflow/carriers";
-import { FlowDefinitionSchema } from "@trackflow/core";
+import { FlowDefinitionSchema, QuietHoursSchema, TimeZoneSchema } from "@trackflow/core";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { EngineContext } from "../engine-context.ts";
@@ -21,7 +21,8 @@ export const ProvisioningSchema = z.object({
         name: z.string().min(1).max(200),
         settings: z
           .object({
-            timeZone: z.string().optional(),
+            timeZone: TimeZoneSchema.optional(),
+            quietHours: QuietHoursSchema.optional(),
             staleEventHours: z.number().positive().optional(),
             stalledAfterHours: z.record(z.string(), z.number().positive()).optional(),
             rateLimitPerMinute: z.number().int().positive().optional(),

@@ -11,12 +11,8 @@ import {
   type TenantRow,
 } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
-import {
-  exceptionPolicy,
-  type FiredExceptions,
-  fireExceptions,
-  flowContext,
-} from "../ingest/fire-exceptions.ts";
+import { exceptionPolicy, type FiredExceptions, fireExceptions } from "../ingest/fire-exceptions.ts";
+import { flowContext } from "../notify/flow-context.ts";
 
 export interface ExceptionCheckOutcome {
   tenants: number;

@@ -2,6 +2,7 @@ import { providerFactory } from "@trackflow/channels";
 import { type FlowDefinitionInput, FlowDefinitionSchema } from "@trackflow/core";
 import {
   type ApiKeyRole,
+  getTenant,
   insertApiKey,
   saveFlow,
   type TenantSettings,
@@ -12,6 +13,7 @@ import {
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { syncFlowSchedule } from "../notify/scheduled-flows.ts";
 import { generateApiKey, hashApiKey } from "../security/api-key.ts";
 
 export class ProvisioningError extends Error {
@@ -128,7 +130,7 @@ export async function saveFlowDefinition(
       `flow ${JSON.stringify((input as { id?: unknown }).id)}: ${issue.path.join(".")}: ${issue.message}`,
     );
   }
-  return await ctx.db.transaction(async (tx) => {
+  const { version, timeZone } = await ctx.db.transaction(async (tx) => {
     const version = await saveFlow(tx, tenantId, parsed.data);
     await writeAudit(tx, tenantId, ctx.now(), {
       actor: "system",
@@ -136,6 +138,8 @@ export async function saveFlowDefinition(
       subject: `flow:${parsed.data.id}`,
       data: { version },
     });
-    return version;
+    return { version, timeZone: (await getTenant(tx, tenantId))?.settings.timeZone };
   });
+  await syncFlowSchedule(ctx, tenantId, parsed.data, timeZone);
+  return version;
 }

@@ -8,6 +8,8 @@ export interface OrderCustomer {
   phone?: string | null;
   locale?: string | null;
   timeZone?: string | null;
+  /** what the customer agreed to receive, per channel kind, as the host reports it */
+  consent?: { email?: boolean; sms?: boolean; chat?: boolean; push?: boolean } | null;
 }
 
 /** What the host says about the order beyond its lines. */

@@ -17,6 +17,10 @@ export interface TenantSettings {
   stalledAfterHours?: Record<string, number>;
   /** requests per minute the tenant's API keys and webhooks may make */
   rateLimitPerMinute?: number;
+  /** default quiet hours for customers who set none, in their time zone ("21:00" to "08:00") */
+  quietHours?: { from: string; to: string };
+  /** named lists of staff addresses that flows can send to */
+  staffLists?: Record<string, string[]>;
 }
 
 interface Row {

@@ -22,6 +22,11 @@ export const sendgridConfigSchema = z.object({
   replyTo: addressSchema.optional(),
   /** SendGrid validates the request and answers as usual but delivers nothing */
   sandboxMode: z.boolean().default(false),
+  /**
+   * The Signed Event Webhook's verification key (base64 DER public key, as SendGrid shows it):
+   * set, the channel accepts delivery receipts at /receipts/<tenant>/<channel>
+   */
+  eventWebhookPublicKey: z.string().trim().min(1).optional(),
   baseUrl: baseUrlField(SENDGRID_API_URL),
   timeoutMs: timeoutMsField,
 });

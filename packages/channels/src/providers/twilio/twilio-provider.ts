@@ -26,6 +26,11 @@ export const twilioConfigSchema = z
       .regex(/^SK[0-9a-fA-F]{32}$/, "apiKeySid must be SK followed by 32 hex digits")
       .optional(),
     apiKeySecret: credentialField("apiKeySecret").optional(),
+    /**
+     * The account's Auth Token for checking Twilio's webhook signatures (status callbacks,
+     * incoming messages) when the channel sends with an API key; `authToken` serves otherwise
+     */
+    webhookAuthToken: credentialField("webhookAuthToken").optional(),
     /** the sender: an E.164 number, short code or alphanumeric sender id… */
     from: z.string().min(1).optional(),
     /** …or a Messaging Service, which picks the sender */

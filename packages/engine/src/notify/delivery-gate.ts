@@ -1,0 +1,30 @@
+import { quietHoursRelease } from "@trackflow/core";
+import { findPreference, type NotificationRecipient, type Queryable, type TenantRow } from "@trackflow/store";
+
+/** Whether and when one message may go to one recipient. */
+export type GateDecision =
+  | { send: true; at: Date; heldFor: "quiet_hours" | null }
+  | { send: false; why: string };
+
+/**
+ * The recipient's say over a message: opted out of this kind of channel (or all) means not sent;
+ * quiet hours in their time zone (theirs, else the tenant's default) hold it until they end.
+ * A critical flow's messages pass both, as regulated notices and staff alerts must.
+ */
+export async function deliveryGate(
+  tx: Queryable,
+  tenant: TenantRow,
+  channelKind: string,
+  recipient: NotificationRecipient,
+  critical: boolean,
+  earliest: Date,
+): Promise<GateDecision> {
+  if (critical) return { send: true, at: earliest, heldFor: null };
+  const preference = await findPreference(tx, tenant.id, recipient.address, channelKind);
+  if (preference.optedOut) return { send: false, why: `the recipient opted out of ${channelKind} messages` };
+  const quiet = preference.quietHours ?? tenant.settings.quietHours ?? null;
+  if (!quiet) return { send: true, at: earliest, heldFor: null };
+  const zone = recipient.timeZone ?? preference.timeZone ?? tenant.settings.timeZone ?? "UTC";
+  const at = quietHoursRelease(earliest, quiet, zone);
+  return { send: true, at, heldFor: at.getTime() > earliest.getTime() ? "quiet_hours" : null };
+}
