@@ -90,7 +90,10 @@ export interface BackendFigure {
   notificationsPerSecondUnderFullLoad: number;
   /** seconds the server took, after the fixed-rate run, to work off what it had queued (null: over 60 s) */
   settleSecondsAfterFixedRate: number | null;
-  /** notifications acknowledged deliveries planned but the receiver had not got when the run ended */
+  /**
+   * notifications acknowledged deliveries planned but the receiver had not got when the run ended:
+   * at least this many (requests the client gave up on may have been ingested and notified too)
+   */
   notificationBacklogAtEnd: number;
   memory: {
     /** the highest VmRSS sampled every 200 ms over the whole run */

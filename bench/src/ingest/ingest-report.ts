@@ -138,7 +138,7 @@ export function ingestRows(figures: IngestFigures): string[][] {
       "",
       ...cell(
         (b) =>
-          `${formatRate(b.notificationsPerSecondUnderFullLoad)} (${b.notificationBacklogAtEnd} queued at end)`,
+          `${formatRate(b.notificationsPerSecondUnderFullLoad)} (≥ ${b.notificationBacklogAtEnd} queued at end)`,
       ),
       "",
     ],

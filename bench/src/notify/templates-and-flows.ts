@@ -1,10 +1,12 @@
 import {
+  type BranchStep,
   type FlowChange,
   type FlowCondition,
   type FlowContext,
   type FlowDefinition,
   type FlowDefinitionInput,
   FlowDefinitionSchema,
+  type FlowStep,
   type MessageTemplate,
   type StatusTransition,
   type VersionedFlow,
@@ -83,21 +85,20 @@ export function deliveredVariables(i: number) {
   };
 }
 
-type FlowStepInput = FlowDefinitionInput["steps"][number];
-
 const email = (id: string, template: string) =>
   ({ id, type: "notify", channel: "email", to: "customer", template }) as const;
 const sms = (id: string, template: string) =>
   ({ id, type: "notify", channel: "sms", to: "customer", template }) as const;
 
-/** A branch step: `then` when every condition holds, else `otherwise`. */
+/** A branch step: `steps` when every condition holds, else `otherwise`. Typed as the engine's
+ * BranchStep (the flow input type is `unknown`), so tsc notices when the flow language changes. */
 function branch(
   id: string,
   conditions: FlowCondition[],
-  then: FlowStepInput[],
-  otherwise: FlowStepInput[],
-): FlowStepInput {
-  return { id, type: "branch", if: conditions, then, else: otherwise };
+  steps: FlowStep[],
+  otherwise: FlowStep[],
+): BranchStep {
+  return { id, type: "branch", if: conditions, do: steps, else: otherwise };
 }
 
 /**

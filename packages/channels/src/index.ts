@@ -1,6 +1,7 @@
 export * from "./aws/aws-config.ts";
 export * from "./aws/sigv4.ts";
 export * from "./channel-provider.ts";
+export * from "./failover/failover-config.ts";
 export * from "./http-send.ts";
 export * from "./oauth/access-token-cache.ts";
 export * from "./oauth/google-api-error.ts";

@@ -10,6 +10,8 @@ export interface EngineContext {
   cipher: CredentialCipher;
   now: () => Date;
   log: Logger;
+  /** the server's origin as recipients reach it ("https://track.example.com"), for links in messages */
+  publicUrl: string;
 }
 
 /** The queue of notifications to deliver; a job names one notification. */

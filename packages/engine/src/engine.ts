@@ -14,6 +14,8 @@ export interface EngineOptions {
   log?: Logger;
   now?: () => Date;
   queue?: QueueSettings & { maintenance?: boolean };
+  /** where recipients and providers reach this server from outside (links in messages) */
+  publicUrl?: string | undefined;
 }
 
 export interface Engine {
@@ -29,7 +31,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     await migrate(db);
     const boss = await openQueue(db, {
       supervise: options.queue?.maintenance ?? true,
-      schedule: false,
+      // pg-boss's cron (scheduled flows) runs where its maintenance does: worker processes
+      schedule: options.queue?.maintenance ?? true,
       onError: (error) => log.error({ err: error }, "queue error"),
     });
     await ensureQueues(boss, options.queue);
@@ -39,6 +42,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       cipher: CredentialCipher.fromBase64(options.secretKey),
       now: options.now ?? (() => new Date()),
       log,
+      publicUrl: (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     };
     return {
       ctx,

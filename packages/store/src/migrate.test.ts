@@ -13,6 +13,9 @@ const TABLES = [
   "audit_log",
   "credentials",
   "delivery_attempts",
+  "delivery_receipts",
+  "digest_items",
+  "digests",
   "exception_firings",
   "flows",
   "inbound_deliveries",
@@ -20,12 +23,14 @@ const TABLES = [
   "order_lines",
   "orders",
   "preferences",
+  "receipt_tokens",
   "recipients",
   "shipment_events",
   "shipments",
   "source_secrets",
   "templates",
   "tenants",
+  "throttle_passes",
   "trackflow_migrations",
 ];
 
@@ -56,6 +61,7 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
     await test?.close();
   });
 
+  const shippedRecords = () => shipped.map(({ version, name }) => ({ version, name }));
   const recorded = async () =>
     (
       await db.query<{ version: number; name: string }>(
@@ -64,9 +70,9 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
     ).rows;
 
   it("creates the schema once and records each migration", async () => {
-    expect(await migrate(db)).toEqual({ applied: ["0001_init"] });
+    expect(await migrate(db)).toEqual({ applied: shipped.map((m) => m.name) });
     expect(await migrate(db)).toEqual({ applied: [] });
-    expect(await recorded()).toEqual([{ version: 1, name: "0001_init" }]);
+    expect(await recorded()).toEqual(shippedRecords());
     const { rows } = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
@@ -75,42 +81,44 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
 
   it("applies only the migrations that are pending, in version order", async () => {
     await migrate(db, { migrations: shipped });
-    const later = [extra(3, "ALTER TABLE probe ADD COLUMN y int"), extra(2, "CREATE TABLE probe (x int)")];
+    const later = [
+      extra(101, "ALTER TABLE probe ADD COLUMN y int"),
+      extra(100, "CREATE TABLE probe (x int)"),
+    ];
     expect(await migrate(db, { migrations: [...shipped, ...later] })).toEqual({
-      applied: ["0002_extra", "0003_extra"],
+      applied: ["0100_extra", "0101_extra"],
     });
     await db.query("INSERT INTO probe (x, y) VALUES (1, 2)");
   });
 
   it("applies each migration once when several processes migrate at the same moment", async () => {
-    const slow = extra(2, "CREATE TABLE probe (x int); SELECT pg_sleep(0.2); INSERT INTO probe VALUES (1)");
+    const slow = extra(100, "CREATE TABLE probe (x int); SELECT pg_sleep(0.2); INSERT INTO probe VALUES (1)");
     const processes = await Promise.all(Array.from({ length: 5 }, () => test.connect()));
     const runs = await Promise.all(
       processes.map((each) => migrate(each, { migrations: [...shipped, slow] })),
     );
-    expect(runs.flatMap((run) => run.applied).sort()).toEqual(["0001_init", "0002_extra"]);
-    expect(await recorded()).toEqual([
-      { version: 1, name: "0001_init" },
-      { version: 2, name: "0002_extra" },
-    ]);
+    expect(runs.flatMap((run) => run.applied).sort()).toEqual([...shipped.map((m) => m.name), "0100_extra"]);
+    expect(await recorded()).toEqual([...shippedRecords(), { version: 100, name: "0100_extra" }]);
     expect((await db.query("SELECT count(*) AS n FROM probe")).rows).toEqual([{ n: 1 }]);
   });
 
   it("rolls a failing migration back entirely and keeps the ones before it", async () => {
-    const broken = extra(2, "CREATE TABLE probe (x int); INSERT INTO probe VALUES ('not a number')");
+    const broken = extra(100, "CREATE TABLE probe (x int); INSERT INTO probe VALUES ('not a number')");
     await expect(migrate(db, { migrations: [...shipped, broken] })).rejects.toMatchObject({ code: "22P02" });
-    expect(await recorded()).toEqual([{ version: 1, name: "0001_init" }]);
+    expect(await recorded()).toEqual(shippedRecords());
     expect((await db.query("SELECT to_regclass('probe') AS t")).rows).toEqual([{ t: null }]);
-    expect(await migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x int)")] })).toEqual({
-      applied: ["0002_extra"],
-    });
+    expect(await migrate(db, { migrations: [...shipped, extra(100, "CREATE TABLE probe (x int)")] })).toEqual(
+      {
+        applied: ["0100_extra"],
+      },
+    );
   });
 
   it("refuses a migration whose file changed after it was applied", async () => {
-    await migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x int)")] });
+    await migrate(db, { migrations: [...shipped, extra(100, "CREATE TABLE probe (x int)")] });
     await expect(
-      migrate(db, { migrations: [...shipped, extra(2, "CREATE TABLE probe (x bigint)")] }),
-    ).rejects.toThrow("0002_extra changed after it was applied");
+      migrate(db, { migrations: [...shipped, extra(100, "CREATE TABLE probe (x bigint)")] }),
+    ).rejects.toThrow("0100_extra changed after it was applied");
   });
 
   describe("the 0001 schema", () => {

@@ -33,4 +33,5 @@ export * from "../providers/zendesk/zendesk-fake.ts";
 export * from "../receipts/testing/sign-receipts.ts";
 export * from "./loopback-server.ts";
 export * from "./outbound-message.ts";
+export * from "./provider-contract.ts";
 export * from "./request-credentials.ts";

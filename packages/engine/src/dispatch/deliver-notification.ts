@@ -9,7 +9,8 @@ import {
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
-import { ChannelConfigError, resolveChannel } from "./channel-resolver.ts";
+import { ChannelConfigError, resolveRoute } from "./channel-resolver.ts";
+import { sendWithFailover } from "./failover-send.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.ts";
 
 export type DeliveryOutcome =
@@ -83,7 +84,14 @@ export async function deliverNotification(
   let provider = "unknown";
   let result: SendResult;
   try {
-    const channel = await resolveChannel(ctx, n.tenantId, n.channel, options.deps);
+    const route = await resolveRoute(ctx, n.tenantId, n.channel, options.deps);
+    if (route.type === "failover") {
+      // each provider tried is an attempt of its own; the last one's outcome is recorded here
+      const sent = await sendWithFailover(ctx, n, attempt, route, options);
+      const audit = { channel: sent.channel, failedOver: sent.failedOver };
+      return await record(ctx, n, sent.attempt, sent.provider, sent.result, policy, audit);
+    }
+    const channel = route.provider;
     provider = channel.provider;
     await ctx.db.transaction((tx) => startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider));
     const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
@@ -112,6 +120,8 @@ async function record(
   provider: string,
   result: SendResult,
   policy: RetryPolicy,
+  /** more for the audit record: a failover channel's sending channel and the ones passed over */
+  auditData: Record<string, unknown> = {},
 ): Promise<DeliveryOutcome> {
   const now = ctx.now();
   return await ctx.db.transaction(async (tx) => {
@@ -139,6 +149,7 @@ async function record(
           providerMessageId: result.providerMessageId,
           subject: n.rendered.subject ?? null,
           text: n.rendered.text,
+          ...auditData,
         },
       });
       return "sent";
@@ -164,6 +175,7 @@ async function record(
           error: result.error,
           statusCode: result.statusCode,
           nextAttemptAt: nextAttemptAt.toISOString(),
+          ...auditData,
         },
       });
       return "retry_scheduled";
@@ -179,7 +191,7 @@ async function record(
       actor: "worker",
       action: status === "dead" ? "notification.dead_lettered" : "notification.failed",
       subject,
-      data: { provider, attempt, error: result.error, statusCode: result.statusCode },
+      data: { provider, attempt, error: result.error, statusCode: result.statusCode, ...auditData },
     });
     return status;
   });

@@ -4,9 +4,8 @@ import {
   FlowDefinitionSchema,
   formatEventTime,
   parseTimestamp,
-  renderMessage,
   type ShipmentEvent,
-  TemplateError,
+  validateTemplate,
 } from "@trackflow/core";
 import {
   deleteCredential,
@@ -35,6 +34,7 @@ import { type EngineContext, newId } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { rollUpOrder } from "../ingest/roll-up-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { tenantBrand } from "../notify/compose-message.ts";
 import { flowContext } from "../notify/flow-context.ts";
 import { sampleMessageVariables } from "../notify/message-variables.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
@@ -365,12 +365,16 @@ export function registerApiRoutes(
     if (!/^[a-z0-9][a-z0-9_-]{0,127}$/.test(id))
       throw new HttpError(400, "id: lower-case letters, digits, '-' and '_'", "id");
     const body = parseBody(TemplateSchema, request.body);
-    // rendered once now with sample values: an unknown variable or filter fails at save, not at send
-    try {
-      renderMessage(body, sampleMessageVariables(caller.tenant.name));
-    } catch (error) {
-      if (error instanceof TemplateError) throw new HttpError(400, error.message, error.part);
-      throw error;
+    // rendered now with sample values: an unknown variable or filter fails at save, not at send
+    const check = validateTemplate(
+      body,
+      body.channel,
+      sampleMessageVariables(caller.tenant.name, tenantBrand(caller.tenant)),
+    );
+    const problem = check.errors[0];
+    if (problem) {
+      const where = problem.line ? ` (line ${problem.line})` : "";
+      throw new HttpError(400, `${problem.part}: ${problem.message}${where}`, problem.part);
     }
     await upsertTemplate(ctx.db, caller.tenant.id, {
       id,
@@ -384,7 +388,13 @@ export function registerApiRoutes(
       subject: `template:${id}`,
       data: { locale: body.locale, channel: body.channel },
     });
-    return { id, locale: body.locale, channel: body.channel };
+    return {
+      id,
+      locale: body.locale,
+      channel: body.channel,
+      warnings: check.warnings,
+      ...(check.sms ? { sms: check.sms } : {}),
+    };
   });
 
   route("GET", "/api/channels", async (caller) => ({

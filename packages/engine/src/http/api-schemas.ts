@@ -9,6 +9,8 @@ const CustomerSchema = z.object({
     .regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100")
     .optional(),
   locale: z.string().max(35).optional(),
+  /** the delivery address's postcode: with the order number, it finds the order on the tracking page */
+  postcode: z.string().trim().min(1).max(20).optional(),
   /** IANA time zone: quiet hours are read in it */
   timeZone: TimeZoneSchema.optional(),
   /** what the customer agreed to receive, per channel kind (the host's marketing/SMS consent) */

@@ -6,7 +6,9 @@ import { HttpError } from "./http-error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { registerReceiptRoutes } from "./receipt-routes.ts";
+import { registerSettingsRoutes } from "./settings-routes.ts";
 import { TenantRateLimiter } from "./tenant-rate-limiter.ts";
+import { registerUnsubscribeRoutes } from "./unsubscribe-routes.ts";
 import { registerWebhookRoutes } from "./webhook-routes.ts";
 
 export interface AppOptions {
@@ -68,5 +70,7 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   registerApiRoutes(app, ctx, limiter);
   registerReceiptRoutes(app, ctx, limiter, { publicUrl: options.publicUrl });
   registerPreferenceRoutes(app, ctx, limiter);
+  registerSettingsRoutes(app, ctx, limiter);
+  registerUnsubscribeRoutes(app, ctx);
   return app;
 }

@@ -1,4 +1,4 @@
-import { type ChannelKind, providerFactory } from "@trackflow/channels";
+import { type ChannelKind, FAILOVER_PROVIDER, failoverKindOf, providerFactory } from "@trackflow/channels";
 import { listCredentials, type Queryable } from "@trackflow/store";
 
 export type { ChannelKind };
@@ -24,8 +24,11 @@ export async function loadChannelConnections(
   const rows = await listCredentials(db, tenantId, CHANNEL_KIND_PREFIX);
   const out = new Map<string, ChannelConnection>();
   for (const row of rows) {
-    const provider = row.kind.slice(CHANNEL_KIND_PREFIX.length);
-    const kind = providerFactory(provider)?.kind ?? "webhook";
+    const stored = row.kind.slice(CHANNEL_KIND_PREFIX.length);
+    // a failover channel is stored as "failover:<kind>", its channels' kind
+    const failoverKind = failoverKindOf(stored);
+    const provider = failoverKind === null ? stored : FAILOVER_PROVIDER;
+    const kind = failoverKind ?? providerFactory(provider)?.kind ?? "webhook";
     out.set(row.name, { name: row.name, provider, kind });
   }
   return out;

@@ -3,7 +3,6 @@ import {
   durationMs,
   nextCronTime,
   type PlannedStep,
-  renderMessage,
   stepIdempotencyKey,
 } from "@trackflow/core";
 import {
@@ -19,8 +18,9 @@ import type { z } from "zod";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { loadChannelConnections, previewConnection } from "./channel-connections.ts";
+import { composeMessage, tenantBrand } from "./compose-message.ts";
 import type { PlanSubject } from "./plan-notifications.ts";
-import { recipientsOf, templateFor } from "./plan-notifications.ts";
+import { recipientsOf } from "./plan-notifications.ts";
 import { queueNotification } from "./queue-notification.ts";
 
 /** The queue of digests to flush; a job names one digest, due at its time. */
@@ -125,10 +125,14 @@ export async function flushDueDigest(ctx: EngineContext, job: DigestJob): Promis
     for (const recipient of recipientsOf(step, connection, { tenant, order })) {
       let content: NotificationContent;
       try {
-        content = renderMessage(
-          await templateFor(tx, tenant.id, step.template, connection, recipient.locale),
+        content = await composeMessage(ctx, tx, {
+          tenant,
+          brand: tenantBrand(tenant),
+          connection,
+          templateId: step.template,
+          recipient,
           variables,
-        );
+        });
       } catch (error) {
         await writeAudit(tx, tenant.id, now, {
           actor: "system",

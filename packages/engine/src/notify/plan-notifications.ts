@@ -22,7 +22,7 @@ import {
 import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
-import { DEFAULT_TEMPLATES } from "./default-templates.ts";
+import { composeMessage, tenantBrand } from "./compose-message.ts";
 import { collectIntoDigest } from "./digest.ts";
 import { messageVariables } from "./message-variables.ts";
 import { queueNotification } from "./queue-notification.ts";
@@ -36,22 +36,6 @@ export interface PlanSubject {
   exception?: ShipmentException | null;
   /** what changed, for webhook bodies */
   change: Record<string, unknown>;
-}
-
-/** Locales to try for a recipient: exact, language, then English ("de-AT" → de-AT, de, en). */
-export function localeChain(locale: string | null | undefined): string[] {
-  const chain = locale ? [locale, locale.split("-")[0]!] : [];
-  return [...new Set([...chain, "en"])];
-}
-
-async function tenantTemplate(
-  tx: Queryable,
-  tenantId: string,
-  id: string,
-  channel: string,
-  locale: string | null | undefined,
-) {
-  return (await findTemplate(tx, tenantId, id, channel, localeChain(locale)))?.body ?? null;
 }
 
 function staffAddresses(tenant: TenantRow, list: string): string[] {
@@ -87,21 +71,6 @@ export function recipientsOf(
   return [{ address: to.address }];
 }
 
-/** The template for a recipient: the tenant's (by locale chain) or the built-in default. */
-export async function templateFor(
-  tx: Queryable,
-  tenantId: string,
-  templateId: string,
-  connection: ChannelConnection,
-  locale: string | null | undefined,
-): Promise<MessageTemplate> {
-  const template =
-    (await tenantTemplate(tx, tenantId, templateId, connection.kind, locale)) ??
-    DEFAULT_TEMPLATES[templateId];
-  if (!template) throw new TemplateError("text", `no template named "${templateId}"`);
-  return template;
-}
-
 /** When the steps after a flow's delays may run. */
 export function afterDelays(delays: readonly DelayStep[], from: Date, timeZone: string): Date {
   let at = from;
@@ -133,8 +102,10 @@ export async function planNotifications(
   const tenantId = tenant.id;
   const timeZone = tenant.settings.timeZone ?? "UTC";
   const connections = await loadChannelConnections(tx, tenantId);
+  const brand = tenantBrand(tenant);
   const variables = messageVariables({
     tenantName: tenant.name,
+    brand,
     shipment: subject.shipment,
     lastEvent: subject.lastEvent,
     order: subject.order,
@@ -180,8 +151,14 @@ export async function planNotifications(
         };
       } else {
         try {
-          const template = await templateFor(tx, tenantId, p.step.template, connection, recipient.locale);
-          content = renderMessage(template, variables);
+          content = await composeMessage(ctx, tx, {
+            tenant,
+            brand,
+            connection,
+            templateId: p.step.template,
+            recipient,
+            variables,
+          });
         } catch (error) {
           await notPlanned(p, (error as Error).message);
           continue;

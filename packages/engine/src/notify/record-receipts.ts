@@ -196,7 +196,8 @@ async function escalate(
     status,
     channel: target.channel,
     notificationId: target.id,
-    key: `receipt:${receipt.receiptId}`,
+    // one escalation per message and status, however many receipts say it (a bounce and its retry)
+    key: `receipt:${target.id}:${status}`,
   };
   const steps = planFlowSteps(tenant.id, subject, candidates, change, flowContext(shipment, order));
   if (steps.length === 0) return 0;

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { sourceById } from "@trackflow/carriers";
-import { FlowDefinitionSchema, QuietHoursSchema, TimeZoneSchema } from "@trackflow/core";
+import { FlowDefinitionSchema } from "@trackflow/core";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { EngineContext } from "../engine-context.ts";
 import { provisionTenant, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
+import { TenantSettingsSchema } from "../tenancy/tenant-settings.ts";
 import { ConfigError } from "./server-config.ts";
 
 const TenantIdSchema = z
@@ -19,16 +20,7 @@ export const ProvisioningSchema = z.object({
       z.object({
         id: TenantIdSchema,
         name: z.string().min(1).max(200),
-        settings: z
-          .object({
-            timeZone: TimeZoneSchema.optional(),
-            quietHours: QuietHoursSchema.optional(),
-            staleEventHours: z.number().positive().optional(),
-            stalledAfterHours: z.record(z.string(), z.number().positive()).optional(),
-            rateLimitPerMinute: z.number().int().positive().optional(),
-            staffLists: z.record(z.string(), z.array(z.string().min(1))).optional(),
-          })
-          .default({}),
+        settings: TenantSettingsSchema.default({}),
         sources: z
           .record(z.string(), z.object({ secret: z.string().min(8, "at least 8 characters") }))
           .default({})

@@ -49,6 +49,7 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
     secretKey: await resolveServerSecretKey(env),
     log,
     queue: { maintenance: env.TRACKFLOW_ROLE !== "web" },
+    publicUrl: env.TRACKFLOW_PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
   });
   const { ctx } = engine;
   const stops: (() => Promise<void>)[] = [];
@@ -58,7 +59,7 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
 
     let url: string | null = null;
     if (env.TRACKFLOW_ROLE !== "worker") {
-      const app = buildApp(ctx, { bodyLimit: env.TRACKFLOW_BODY_LIMIT });
+      const app = buildApp(ctx, { bodyLimit: env.TRACKFLOW_BODY_LIMIT, publicUrl: env.TRACKFLOW_PUBLIC_URL });
       await options.extendApp?.(app, ctx);
       url = await app.listen({ port: env.PORT, host: env.HOST });
       stops.push(() => app.close());

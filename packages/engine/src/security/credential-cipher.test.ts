@@ -29,4 +29,13 @@ describe("CredentialCipher", () => {
   it("refuses a key of the wrong size", () => {
     expect(() => new CredentialCipher(randomBytes(16))).toThrow(/32 bytes/);
   });
+
+  it("derives a separate key per purpose, the same every time", () => {
+    const cipher = new CredentialCipher(Buffer.alloc(32, 7));
+    const a = cipher.deriveKey("unsubscribe-links");
+    expect(a).toHaveLength(32);
+    expect(cipher.deriveKey("unsubscribe-links").equals(a)).toBe(true);
+    expect(cipher.deriveKey("tracking-links").equals(a)).toBe(false);
+    expect(new CredentialCipher(Buffer.alloc(32, 8)).deriveKey("unsubscribe-links").equals(a)).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 /**
  * AES-256-GCM for credentials at rest. Stored form: "v1.<iv>.<tag>.<ciphertext>" (base64url),
@@ -15,6 +15,15 @@ export class CredentialCipher {
 
   static fromBase64(encoded: string): CredentialCipher {
     return new CredentialCipher(Buffer.from(encoded, "base64"));
+  }
+
+  /**
+   * A key for one purpose ("unsubscribe-links", "tracking-links"), derived from the secret key
+   * with HKDF-SHA256: signing links never uses the encryption key itself, and a key leaked from
+   * one purpose signs nothing of another.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.#key, Buffer.alloc(0), `trackflow:${purpose}`, 32));
   }
 
   encrypt(plaintext: string, context: string): string {

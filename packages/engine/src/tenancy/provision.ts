@@ -1,4 +1,12 @@
-import { providerFactory } from "@trackflow/channels";
+import {
+  type ChannelKind,
+  FAILOVER_PROVIDER,
+  type FailoverConfig,
+  failoverChannelKind,
+  failoverConfigSchema,
+  failoverStoredProvider,
+  providerFactory,
+} from "@trackflow/channels";
 import { type FlowDefinitionInput, FlowDefinitionSchema } from "@trackflow/core";
 import {
   type ApiKeyRole,
@@ -11,8 +19,9 @@ import {
   upsertTenant,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
+import { readChannelConfig } from "../dispatch/channel-resolver.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
-import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
+import { CHANNEL_KIND_PREFIX, loadChannelConnections } from "../notify/channel-connections.ts";
 import { syncFlowSchedule } from "../notify/scheduled-flows.ts";
 import { generateApiKey, hashApiKey } from "../security/api-key.ts";
 
@@ -81,23 +90,35 @@ export async function setSourceSecret(
   });
 }
 
-/** A named channel connection with its provider configuration, validated, encrypted at rest. */
+/**
+ * A named channel connection with its provider configuration, validated, encrypted at rest. A
+ * failover channel (provider "failover") lists channels of the tenant that must exist and share
+ * a kind; it is stored as "failover:<kind>".
+ */
 export async function saveChannel(
   ctx: EngineContext,
   tenantId: string,
   channel: { name: string; provider: string; config: unknown },
 ): Promise<void> {
   const factory = providerFactory(channel.provider);
-  if (!factory)
+  const failover = channel.provider === FAILOVER_PROVIDER;
+  if (!factory && !failover)
     throw new ProvisioningError(`channel "${channel.name}": unknown provider "${channel.provider}"`);
-  const parsed = factory.configSchema.safeParse(channel.config);
+  const parsed = (factory?.configSchema ?? failoverConfigSchema).safeParse(channel.config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ProvisioningError(
       `channel "${channel.name}": config.${issue.path.join(".")}: ${issue.message}`,
     );
   }
-  const kind = `${CHANNEL_KIND_PREFIX}${channel.provider}`;
+  const failoverKind = await checkFailoverRules(
+    ctx,
+    tenantId,
+    channel.name,
+    failover ? { config: parsed.data as FailoverConfig } : { kind: factory!.kind },
+  );
+  const stored = failoverKind === null ? channel.provider : failoverStoredProvider(failoverKind);
+  const kind = `${CHANNEL_KIND_PREFIX}${stored}`;
   const ciphertext = ctx.cipher.encrypt(
     JSON.stringify(parsed.data),
     credentialContext(tenantId, kind, channel.name),
@@ -115,6 +136,43 @@ export async function saveChannel(
       data: { provider: channel.provider },
     });
   });
+}
+
+/**
+ * The failover rules a channel about to be saved must follow: a failover channel's channels
+ * exist, are no failover channels and share one kind (returned); a channel other failover
+ * channels list keeps their kind and does not become a failover channel itself.
+ */
+async function checkFailoverRules(
+  ctx: EngineContext,
+  tenantId: string,
+  name: string,
+  saving: { config: FailoverConfig } | { kind: ChannelKind },
+): Promise<ChannelKind | null> {
+  const connections = await loadChannelConnections(ctx.db, tenantId);
+  let kind: ChannelKind | null = null;
+  if ("config" in saving) {
+    const rule = failoverChannelKind(name, saving.config, connections);
+    if ("problem" in rule) throw new ProvisioningError(`channel "${name}": config.channels: ${rule.problem}`);
+    kind = rule.kind;
+  }
+  for (const other of connections.values()) {
+    if (other.provider !== FAILOVER_PROVIDER || other.name === name) continue;
+    const stored = await readChannelConfig(ctx, tenantId, other.name);
+    const listed = failoverConfigSchema.safeParse(stored?.config);
+    if (!listed.success || !listed.data.channels.includes(name)) continue;
+    if (kind !== null) {
+      throw new ProvisioningError(
+        `channel "${name}": failover channel "${other.name}" lists it, so it cannot be a failover channel`,
+      );
+    }
+    if ("kind" in saving && saving.kind !== other.kind) {
+      throw new ProvisioningError(
+        `channel "${name}": failover channel "${other.name}" lists it, so it must stay ${other.kind}, not ${saving.kind}`,
+      );
+    }
+  }
+  return kind;
 }
 
 /** Validates and saves a flow; a changed definition becomes a new version. */

@@ -8,6 +8,8 @@ export interface OrderCustomer {
   phone?: string | null;
   locale?: string | null;
   timeZone?: string | null;
+  /** the delivery address's postcode: with the order number, it finds the order on the tracking page */
+  postcode?: string | null;
   /** what the customer agreed to receive, per channel kind, as the host reports it */
   consent?: { email?: boolean; sms?: boolean; chat?: boolean; push?: boolean } | null;
 }
@@ -167,6 +169,25 @@ export async function findOrder(
     [tenantId, source, externalId],
   );
   return rows[0] ? await toOrder(db, rows[0]) : null;
+}
+
+/**
+ * The tenant's orders with this order number (or, for orders given none, this external id),
+ * compared case-insensitively; at most `limit` (several hosts may use one number).
+ */
+export async function findOrdersByNumber(
+  db: Queryable,
+  tenantId: string,
+  orderNumber: string,
+  limit = 5,
+): Promise<OrderRow[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM orders
+      WHERE tenant_id = $1 AND lower(COALESCE(data->>'orderNumber', external_id)) = lower($2)
+      ORDER BY updated_at DESC, id LIMIT $3`,
+    [tenantId, orderNumber, Math.max(1, Math.min(limit, 100))],
+  );
+  return await Promise.all(rows.map((r) => toOrder(db, r)));
 }
 
 export async function setOrderStatus(

@@ -21,6 +21,8 @@ export interface TenantSettings {
   quietHours?: { from: string; to: string };
   /** named lists of staff addresses that flows can send to */
   staffLists?: Record<string, string[]>;
+  /** name, logo, colours, footer and tracking page URL of the tenant's messages (core's BrandSchema) */
+  brand?: Record<string, unknown>;
 }
 
 interface Row {

@@ -1,14 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeActivecampaign, fakeActivecampaign } from "./activecampaign-fake.ts";
 import { activecampaignConfigSchema, activecampaignProviderFactory } from "./activecampaign-provider.ts";
 
 const ACCOUNT_ID = "223344556";
 const EVENT_KEY = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let server: LoopbackServer;
 let fake: FakeActivecampaign;
@@ -23,16 +27,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = activecampaignConfigSchema.parse({
-    accountId: ACCOUNT_ID,
-    eventKey: EVENT_KEY,
-    eventName: "shipment_update",
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return activecampaignProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  activecampaignProviderFactory,
+  () => ({ accountId: ACCOUNT_ID, eventKey: EVENT_KEY, eventName: "shipment_update", baseUrl: server.url }),
+  { now: () => now },
+);
 
 describe("activecampaign provider (Event Tracking)", () => {
   it("describes itself: event, no idempotency key honoured, trackcmp.net by default", () => {
@@ -50,7 +49,7 @@ describe("activecampaign provider (Event Tracking)", () => {
   });
 
   it("tracks the event as a form with actid, key, event, eventdata and visit, sent on success:1", async () => {
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: null, statusCode: 200 });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -73,21 +72,21 @@ describe("activecampaign provider (Event Tracking)", () => {
     const message = outboundMessage({
       content: { text: "x", structured: { event: "order_delivered", eventdata: "#1001" } },
     });
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     expect(fake.tracked[0]).toMatchObject({ event: "order_delivered", eventdata: "#1001" });
   });
 
   it("refuses a recipient that is not an email address, or a too long event name, without calling", async () => {
     expect(
-      await provider().send(outboundMessage({ recipient: { address: "+15551234567" } }), signal()),
+      await provider().send(outboundMessage({ recipient: { address: "+15551234567" } }), testSignal()),
     ).toMatchObject({ outcome: "final", statusCode: null });
     const long = outboundMessage({ content: { text: "x", structured: { event: "e".repeat(33) } } });
-    expect(await provider().send(long, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(long, testSignal())).toMatchObject({ outcome: "final", statusCode: null });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong Event Key final (success:0 on HTTP 200) without the key in the text", async () => {
-    const result = await provider({ eventKey: "wrong-key-123" }).send(outboundMessage(), signal());
+    const result = await provider({ eventKey: "wrong-key-123" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "ActiveCampaign answered success:0: Invalid actid or key",
@@ -100,7 +99,7 @@ describe("activecampaign provider (Event Tracking)", () => {
     await server.close();
     server = await startLoopbackServer();
     fakeActivecampaign(server, { accountId: ACCOUNT_ID, eventKey: EVENT_KEY, trackingEnabled: false });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "ActiveCampaign answered success:0: Event tracking is not enabled for this account",
       statusCode: 200,
@@ -115,7 +114,7 @@ describe("activecampaign provider (Event Tracking)", () => {
         body: { success: 0, message: "Service temporarily unavailable, try again later" },
       },
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 200,
     });
@@ -123,56 +122,42 @@ describe("activecampaign provider (Event Tracking)", () => {
 
   it("makes a 200 without a success field final", async () => {
     server.failNext(1, { kind: "reply", reply: { status: 200, body: "<html>maintenance</html>" } });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 200,
     });
   });
 
-  it("makes a 429 retryable with Retry-After, and a 5xx retryable", async () => {
+  it("makes a 429 retryable with Retry-After", async () => {
     server.rateLimitNext(1, "20", { body: "Too Many Requests" });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "ActiveCampaign answered HTTP 429: Too Many Requests",
       statusCode: 429,
       retryAfterMs: 20_000,
     });
-    server.errorNext(1, 502, { body: "" });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "ActiveCampaign answered HTTP 502",
-      statusCode: 502,
-      retryAfterMs: null,
-    });
   });
 
-  it("makes a dropped connection, a network failure and a timeout retryable", async () => {
-    server.resetNext(1);
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      statusCode: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "ActiveCampaign",
+      makeProvider: provider,
+      server,
+      secrets: [EVENT_KEY],
+      serverError: { status: 502, reply: { body: "" }, error: "ActiveCampaign answered HTTP 502" },
     });
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      error: "ActiveCampaign: no answer within 150 ms",
-    });
-    const activecampaign = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await activecampaign.send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(EVENT_KEY);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = activecampaignConfigSchema.safeParse({
-      accountId: "acme",
-      eventKey: " key",
-      eventName: "a".repeat(33),
-      baseUrl: "nope",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["accountId", "eventKey", "eventName", "baseUrl"]));
+    expectConfigErrorsAt(
+      activecampaignConfigSchema,
+      {
+        accountId: "acme",
+        eventKey: " key",
+        eventName: "a".repeat(33),
+        baseUrl: "nope",
+      },
+      ["accountId", "eventKey", "eventName", "baseUrl"],
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeAirtable, fakeAirtable } from "./airtable-fake.ts";
 import { airtableConfigSchema, airtableProviderFactory } from "./airtable-provider.ts";
 
@@ -10,7 +15,6 @@ const OTHER_TOKEN = "patOther00000000000.fffffffffffffffffffffffffffffffffffffff
 const BASE_ID = "appAbCdEf01234567";
 const TABLE_ID = "tblShipments00001";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const mapping = {
   "Sent at": "sentAt",
   Customer: "recipient",
@@ -53,17 +57,17 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = airtableConfigSchema.parse({
+const provider = providerMaker(
+  airtableProviderFactory,
+  () => ({
     accessToken: TOKEN,
     baseId: BASE_ID,
     table: TABLE_ID,
     fieldMapping: mapping,
     baseUrl: server.url,
-    ...overrides,
-  });
-  return airtableProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+  }),
+  { now: () => now },
+);
 
 describe("airtable provider (Create records)", () => {
   it("describes itself: record, no idempotency key honoured, real host by default", () => {
@@ -73,7 +77,7 @@ describe("airtable provider (Create records)", () => {
   });
 
   it("creates a record from the field mapping and returns its rec id", async () => {
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: "rec00000000000001", statusCode: 200 });
 
     const [request] = server.requests;
@@ -105,7 +109,7 @@ describe("airtable provider (Create records)", () => {
         structured: { Order: "#1001", Items: "3", Delivered: true, Subject: "Delivered" },
       },
     });
-    const result = await provider({ table: "Shipment updates", typecast: true }).send(message, signal());
+    const result = await provider({ table: "Shipment updates", typecast: true }).send(message, testSignal());
     expect(result.outcome).toBe("sent");
     expect(server.requests[0]?.path).toBe(`/v0/${BASE_ID}/Shipment%20updates`);
     expect(fake.records[0]?.fields).toMatchObject({
@@ -118,10 +122,10 @@ describe("airtable provider (Create records)", () => {
 
   it("uses structured fields alone when there is no mapping, and refuses a message with neither", async () => {
     const structured = outboundMessage({ content: { text: "x", structured: { Order: "#1001" } } });
-    expect((await provider({ fieldMapping: undefined }).send(structured, signal())).outcome).toBe("sent");
+    expect((await provider({ fieldMapping: undefined }).send(structured, testSignal())).outcome).toBe("sent");
     expect(fake.records[0]?.fields).toEqual({ Order: "#1001" });
     const nested = outboundMessage({ content: { text: "x", structured: { order: { id: 1 } } } });
-    expect(await provider({ fieldMapping: undefined }).send(nested, signal())).toMatchObject({
+    expect(await provider({ fieldMapping: undefined }).send(nested, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
@@ -129,7 +133,7 @@ describe("airtable provider (Create records)", () => {
   });
 
   it("makes a wrong token final, saying so, without the token in the text", async () => {
-    const result = await provider({ accessToken: "patWrong.token" }).send(outboundMessage(), signal());
+    const result = await provider({ accessToken: "patWrong.token" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -139,15 +143,15 @@ describe("airtable provider (Create records)", () => {
   });
 
   it("makes a token without access to the base, an unknown table and an unknown base final", async () => {
-    const noAccess = await provider({ accessToken: OTHER_TOKEN }).send(outboundMessage(), signal());
+    const noAccess = await provider({ accessToken: OTHER_TOKEN }).send(outboundMessage(), testSignal());
     expect(noAccess).toMatchObject({ outcome: "final", statusCode: 403 });
     if (noAccess.outcome === "final")
       expect(noAccess.error).toContain("INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND");
-    expect(await provider({ table: "Nope" }).send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider({ table: "Nope" }).send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 403,
     });
-    expect(await provider({ baseId: "appZZZZZZZZZZZZZZ" }).send(outboundMessage(), signal())).toEqual({
+    expect(await provider({ baseId: "appZZZZZZZZZZZZZZ" }).send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "Airtable answered HTTP 404: NOT_FOUND",
       statusCode: 404,
@@ -155,14 +159,17 @@ describe("airtable provider (Create records)", () => {
   });
 
   it("makes an unknown field and a value the column cannot take final with Airtable's message", async () => {
-    const unknown = await provider({ fieldMapping: { Status: "text" } }).send(outboundMessage(), signal());
+    const unknown = await provider({ fieldMapping: { Status: "text" } }).send(
+      outboundMessage(),
+      testSignal(),
+    );
     expect(unknown).toEqual({
       outcome: "final",
       error: 'Airtable answered HTTP 422: Unknown field name: "Status" (UNKNOWN_FIELD_NAME)',
       statusCode: 422,
     });
     const message = outboundMessage({ content: { text: "x", structured: { Items: "three" } } });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "final",
       error:
         'Airtable answered HTTP 422: Field "Items" cannot accept the provided value (INVALID_VALUE_FOR_COLUMN)',
@@ -175,58 +182,41 @@ describe("airtable provider (Create records)", () => {
       errors: [{ error: "RATE_LIMIT_REACHED", message: "Rate limit exceeded. Please try again later" }],
     };
     server.rateLimitNext(1, null, { body });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Airtable answered HTTP 429: Rate limit exceeded. Please try again later (RATE_LIMIT_REACHED)",
       statusCode: 429,
       retryAfterMs: 30_000,
     });
     server.rateLimitNext(1, "5", { body });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({ retryAfterMs: 5_000 });
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({ retryAfterMs: 5_000 });
   });
 
-  it("makes a 5xx retryable without a rate-limit wait", async () => {
-    server.errorNext(1, 503, {
-      body: { error: { type: "SERVICE_UNAVAILABLE", message: "Service unavailable" } },
+  it("makes a 5xx (without a rate-limit wait), a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Airtable",
+      makeProvider: provider,
+      server,
+      secrets: [TOKEN],
+      serverError: {
+        status: 503,
+        reply: { body: { error: { type: "SERVICE_UNAVAILABLE", message: "Service unavailable" } } },
+        error: "Airtable answered HTTP 503: Service unavailable (SERVICE_UNAVAILABLE)",
+      },
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Airtable answered HTTP 503: Service unavailable (SERVICE_UNAVAILABLE)",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a dropped connection, a network failure and a timeout retryable", async () => {
-    server.resetNext(1);
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      statusCode: null,
-    });
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Airtable: no answer within 150 ms",
-    });
-    const airtable = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await airtable.send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(TOKEN);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = airtableConfigSchema.safeParse({
-      accessToken: "keyAbCdEf01234567",
-      baseId: "base1",
-      table: " ",
-      fieldMapping: { Status: "status" },
-      baseUrl: "ftp://x",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining(["accessToken", "baseId", "table", "fieldMapping.Status", "baseUrl"]),
+    expectConfigErrorsAt(
+      airtableConfigSchema,
+      {
+        accessToken: "keyAbCdEf01234567",
+        baseId: "base1",
+        table: " ",
+        fieldMapping: { Status: "status" },
+        baseUrl: "ftp://x",
+      },
+      ["accessToken", "baseId", "table", "fieldMapping.Status", "baseUrl"],
     );
   });
 });

@@ -1,14 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { basicCredentials } from "../../testing/request-credentials.ts";
 import { type FakeFreshdesk, fakeFreshdesk } from "./freshdesk-fake.ts";
 import { freshdeskConfigSchema, freshdeskProviderFactory } from "./freshdesk-provider.ts";
 
 const API_KEY = "fd-api-key-0123456789";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const ticket = outboundMessage();
 
 let server: LoopbackServer;
@@ -24,21 +29,13 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = freshdeskConfigSchema.parse({
-    domain: "acme",
-    apiKey: API_KEY,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return freshdeskProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  freshdeskProviderFactory,
+  () => ({ domain: "acme", apiKey: API_KEY, baseUrl: server.url }),
+  { now: () => now },
+);
 
-function expectNoCredentials(result: SendResult): void {
-  if (result.outcome === "sent") return;
-  expect(result.error).not.toContain(API_KEY);
-  expect(result.error).not.toContain(Buffer.from(`${API_KEY}:X`).toString("base64"));
-}
+const CREDENTIALS = [API_KEY, Buffer.from(`${API_KEY}:X`).toString("base64")];
 
 describe("freshdesk provider", () => {
   it("describes itself: ticket, no idempotency key honoured", () => {
@@ -56,7 +53,7 @@ describe("freshdesk provider", () => {
   });
 
   it("creates a ticket with Basic apikey:X and returns the id of the 201", async () => {
-    expect(await provider().send(ticket, signal())).toEqual({
+    expect(await provider().send(ticket, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: "1",
       statusCode: 201,
@@ -92,7 +89,7 @@ describe("freshdesk provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Delayed", text: "Parcel <1Z999> delayed\nNew date: Friday" },
     });
-    expect(await freshdesk.send(message, signal())).toMatchObject({ outcome: "sent" });
+    expect(await freshdesk.send(message, testSignal())).toMatchObject({ outcome: "sent" });
     expect(fake.tickets[0]?.body).toEqual({
       email: "bob@example.com",
       subject: "Delayed",
@@ -108,31 +105,34 @@ describe("freshdesk provider", () => {
   });
 
   it("creates a second ticket on a resend: Freshdesk has no idempotency key", async () => {
-    await provider().send(ticket, signal());
-    await provider().send(ticket, signal());
+    await provider().send(ticket, testSignal());
+    await provider().send(ticket, testSignal());
     expect(fake.tickets).toHaveLength(2);
   });
 
   it("refuses a message without a subject without calling Freshdesk", async () => {
     const message = outboundMessage({ content: { text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong API key final with Freshdesk's message and no credentials", async () => {
-    const result = await provider({ apiKey: "wrong-key" }).send(ticket, signal());
+    const result = await provider({ apiKey: "wrong-key" }).send(ticket, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
         "Freshdesk answered HTTP 401: You have to be logged in to perform this action. (invalid_credentials) (check the API key)",
       statusCode: 401,
     });
-    expectNoCredentials(result);
+    expectNoSecretsIn(result, CREDENTIALS);
   });
 
   it("makes a 400 Validation failed final, naming the field", async () => {
     const message = outboundMessage({ recipient: { address: "not-an-email" } });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "final",
       error:
         "Freshdesk answered HTTP 400: Validation failed: email: It should be in the 'valid email address' format (invalid_value)",
@@ -144,7 +144,7 @@ describe("freshdesk provider", () => {
     server.errorNext(1, 403, {
       body: { code: "access_denied", message: "You are not authorized to perform this action." },
     });
-    expect(await provider().send(ticket, signal())).toEqual({
+    expect(await provider().send(ticket, testSignal())).toEqual({
       outcome: "final",
       error: "Freshdesk answered HTTP 403: You are not authorized to perform this action. (access_denied)",
       statusCode: 403,
@@ -160,7 +160,7 @@ describe("freshdesk provider", () => {
       },
       body: { message: "You have exceeded the limit of requests per minute" },
     });
-    expect(await provider().send(ticket, signal())).toEqual({
+    expect(await provider().send(ticket, testSignal())).toEqual({
       outcome: "retryable",
       error: "Freshdesk answered HTTP 429: You have exceeded the limit of requests per minute",
       statusCode: 429,
@@ -168,42 +168,31 @@ describe("freshdesk provider", () => {
     });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 502, { body: "Bad Gateway" });
-    expect(await provider().send(ticket, signal())).toEqual({
-      outcome: "retryable",
-      error: "Freshdesk answered HTTP 502: Bad Gateway",
-      statusCode: 502,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing credentials", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Freshdesk",
+      makeProvider: provider,
+      server,
+      message: ticket,
+      secrets: CREDENTIALS,
+      serverError: {
+        status: 502,
+        reply: { body: "Bad Gateway" },
+        error: "Freshdesk answered HTTP 502: Bad Gateway",
+      },
     });
-  });
-
-  it("makes a timeout and a network failure retryable without credentials", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(ticket, signal())).toEqual({
-      outcome: "retryable",
-      error: "Freshdesk: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
-    });
-    const freshdesk = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await freshdesk.send(ticket, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoCredentials(result);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = freshdeskConfigSchema.safeParse({
-      domain: "acme.freshdesk.com",
-      apiKey: " key",
-      status: 9,
-      customFields: { region: "EU" },
-    });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(
-      expect.arrayContaining(["domain", "apiKey", "status", "customFields.region"]),
+    expectConfigErrorsAt(
+      freshdeskConfigSchema,
+      {
+        domain: "acme.freshdesk.com",
+        apiKey: " key",
+        status: 9,
+        customFields: { region: "EU" },
+      },
+      ["domain", "apiKey", "status", "customFields.region"],
     );
   });
 });

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeIntercom, fakeIntercom } from "./intercom-fake.ts";
 import { intercomConfigSchema, intercomProviderFactory } from "./intercom-provider.ts";
 
@@ -10,7 +16,6 @@ const ADMIN_ID = "394051";
 const USER_ID = "536e564f316c83104c000020";
 const LEAD_ID = "6762f0d21bb69f9f2193bb6f";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const toUser = outboundMessage({ recipient: { address: USER_ID, name: "Jane Doe" } });
 
 let server: LoopbackServer;
@@ -35,19 +40,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = intercomConfigSchema.parse({
-    accessToken: ACCESS_TOKEN,
-    adminId: ADMIN_ID,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return intercomProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
-
-function expectNoToken(result: SendResult): void {
-  if (result.outcome !== "sent") expect(result.error).not.toContain(ACCESS_TOKEN);
-}
+const provider = providerMaker(
+  intercomProviderFactory,
+  () => ({ accessToken: ACCESS_TOKEN, adminId: ADMIN_ID, baseUrl: server.url }),
+  { now: () => now },
+);
 
 describe("intercom provider", () => {
   it("describes itself: chat, no idempotency key honoured", () => {
@@ -67,7 +64,7 @@ describe("intercom provider", () => {
   });
 
   it("creates an admin-initiated email to a contact id and returns the message id", async () => {
-    expect(await provider().send(toUser, signal())).toEqual({
+    expect(await provider().send(toUser, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: "1488971108",
       statusCode: 200,
@@ -94,7 +91,7 @@ describe("intercom provider", () => {
       content: { text: "Out for delivery." },
     });
     const intercom = provider({ messageType: "inapp", contactRole: "lead", createConversation: true });
-    expect(await intercom.send(message, signal())).toMatchObject({ outcome: "sent" });
+    expect(await intercom.send(message, testSignal())).toMatchObject({ outcome: "sent" });
     expect(fake.messages[0]?.body).toEqual({
       message_type: "inapp",
       body: "Out for delivery.",
@@ -105,7 +102,7 @@ describe("intercom provider", () => {
   });
 
   it("looks the contact up by email first when configured, preferring the user", async () => {
-    const result = await provider({ recipient: "email" }).send(outboundMessage(), signal());
+    const result = await provider({ recipient: "email" }).send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "sent", statusCode: 200 });
     expect(server.requests.map((request) => request.path)).toEqual(["/contacts/search", "/messages"]);
     expect(server.requests[0]?.json).toEqual({
@@ -116,7 +113,7 @@ describe("intercom provider", () => {
 
   it("makes an email with no contact final without sending", async () => {
     const message = outboundMessage({ recipient: { address: "nobody@example.com" } });
-    expect(await provider({ recipient: "email" }).send(message, signal())).toEqual({
+    expect(await provider({ recipient: "email" }).send(message, testSignal())).toEqual({
       outcome: "final",
       error: "Intercom: no user or lead has this email address",
       statusCode: null,
@@ -126,12 +123,15 @@ describe("intercom provider", () => {
 
   it("refuses an email without a subject without calling Intercom", async () => {
     const message = outboundMessage({ recipient: { address: USER_ID }, content: { text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong token final with Intercom's message and without the token", async () => {
-    const result = await provider({ accessToken: "wrong-token" }).send(toUser, signal());
+    const result = await provider({ accessToken: "wrong-token" }).send(toUser, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Intercom answered HTTP 401: Access Token Invalid (unauthorized) (check the access token)",
@@ -139,30 +139,30 @@ describe("intercom provider", () => {
     });
     const search = await provider({ accessToken: "wrong-token", recipient: "email" }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(search).toMatchObject({
       outcome: "final",
       error: expect.stringMatching(/^Intercom contact search answered HTTP 401: Access Token Invalid/),
     });
-    expectNoToken(result);
+    expectNoSecretsIn(result, [ACCESS_TOKEN]);
   });
 
   it("makes an unknown contact (404 not_found) and a bad parameter (400) final", async () => {
     const unknown = outboundMessage({ recipient: { address: "000000000000000000000000" } });
-    expect(await provider().send(unknown, signal())).toEqual({
+    expect(await provider().send(unknown, testSignal())).toEqual({
       outcome: "final",
       error: "Intercom answered HTTP 404: User Not Found (not_found)",
       statusCode: 404,
     });
-    expect(await provider({ adminId: "1" }).send(toUser, signal())).toMatchObject({
+    expect(await provider({ adminId: "1" }).send(toUser, testSignal())).toMatchObject({
       outcome: "final",
       error: "Intercom answered HTTP 404: Admin Not Found (admin_not_found)",
     });
     server.errorNext(1, 422, {
       body: { type: "error.list", errors: [{ code: "parameter_invalid", message: "Body is too long" }] },
     });
-    expect(await provider().send(toUser, signal())).toEqual({
+    expect(await provider().send(toUser, testSignal())).toEqual({
       outcome: "final",
       error: "Intercom answered HTTP 422: Body is too long (parameter_invalid)",
       statusCode: 422,
@@ -181,7 +181,7 @@ describe("intercom provider", () => {
         errors: [{ code: "rate_limit_exceeded", message: "Exceeded rate limit of 166 in 10_seconds" }],
       },
     });
-    expect(await provider().send(toUser, signal())).toEqual({
+    expect(await provider().send(toUser, testSignal())).toEqual({
       outcome: "retryable",
       error: "Intercom answered HTTP 429: Exceeded rate limit of 166 in 10_seconds (rate_limit_exceeded)",
       statusCode: 429,
@@ -189,51 +189,40 @@ describe("intercom provider", () => {
     });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 503, {
-      body: {
-        type: "error.list",
-        errors: [
-          { code: "service_unavailable", message: "Sorry, the API service is temporarily unavailable" },
-        ],
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Intercom",
+      makeProvider: provider,
+      server,
+      message: toUser,
+      secrets: [ACCESS_TOKEN],
+      serverError: {
+        status: 503,
+        reply: {
+          body: {
+            type: "error.list",
+            errors: [
+              { code: "service_unavailable", message: "Sorry, the API service is temporarily unavailable" },
+            ],
+          },
+        },
+        error:
+          "Intercom answered HTTP 503: Sorry, the API service is temporarily unavailable (service_unavailable)",
       },
     });
-    expect(await provider().send(toUser, signal())).toEqual({
-      outcome: "retryable",
-      error:
-        "Intercom answered HTTP 503: Sorry, the API service is temporarily unavailable (service_unavailable)",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a timeout and a network failure retryable without the token", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(toUser, signal())).toEqual({
-      outcome: "retryable",
-      error: "Intercom: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
-    });
-    const intercom = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await intercom.send(toUser, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoToken(result);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = intercomConfigSchema.safeParse({
-      accessToken: "",
-      adminId: "admin-1",
-      messageType: "sms",
-      apiVersion: "latest",
-      baseUrl: "ftp://x",
-    });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(
-      expect.arrayContaining(["accessToken", "adminId", "messageType", "apiVersion", "baseUrl"]),
+    expectConfigErrorsAt(
+      intercomConfigSchema,
+      {
+        accessToken: "",
+        adminId: "admin-1",
+        messageType: "sms",
+        apiVersion: "latest",
+        baseUrl: "ftp://x",
+      },
+      ["accessToken", "adminId", "messageType", "apiVersion", "baseUrl"],
     );
   });
 });

@@ -1,14 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeKlaviyo, fakeKlaviyo } from "./klaviyo-fake.ts";
 import { klaviyoConfigSchema, klaviyoProviderFactory } from "./klaviyo-provider.ts";
 
 const PRIVATE_KEY = "pk_0123456789abcdef0123456789abcdef01";
 const READ_ONLY_KEY = "pk_readonly0123456789abcdef";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const throttled = {
   errors: [
     {
@@ -39,15 +43,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = klaviyoConfigSchema.parse({
-    privateKey: PRIVATE_KEY,
-    metricName: "Trackflow Shipment Update",
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return klaviyoProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  klaviyoProviderFactory,
+  () => ({ privateKey: PRIVATE_KEY, metricName: "Trackflow Shipment Update", baseUrl: server.url }),
+  { now: () => now },
+);
 
 describe("klaviyo provider (Create Event)", () => {
   it("describes itself: event, honours the idempotency key, real host and a revision by default", () => {
@@ -59,7 +59,7 @@ describe("klaviyo provider (Create Event)", () => {
   });
 
   it("creates an event as documented and is sent on the 202 (Klaviyo returns no id)", async () => {
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: null, statusCode: 202 });
 
     const [request] = server.requests;
@@ -97,7 +97,7 @@ describe("klaviyo provider (Create Event)", () => {
         structured: { $metric: "Order Delivered", $value: 42.5, order: "#1001", carrier: "UPS", items: 2 },
       },
     });
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     expect(fake.events[0]?.metricName).toBe("Order Delivered");
     expect(fake.events[0]?.profile).toBe("phone_number:+15551234567");
     expect(fake.events[0]?.attributes).toMatchObject({
@@ -115,20 +115,20 @@ describe("klaviyo provider (Create Event)", () => {
 
   it("records an event sent twice with the same idempotency key once, as Klaviyo does", async () => {
     const klaviyo = provider();
-    expect((await klaviyo.send(outboundMessage(), signal())).outcome).toBe("sent");
-    expect((await klaviyo.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await klaviyo.send(outboundMessage(), testSignal())).outcome).toBe("sent");
+    expect((await klaviyo.send(outboundMessage(), testSignal())).outcome).toBe("sent");
     expect(fake.events).toHaveLength(1);
     expect(fake.duplicates).toBe(1);
   });
 
   it("refuses a recipient that is neither an email address nor a phone number without calling Klaviyo", async () => {
-    const result = await provider().send(outboundMessage({ recipient: { address: "jane" } }), signal());
+    const result = await provider().send(outboundMessage({ recipient: { address: "jane" } }), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: null });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong private key final, saying what to check, without the key in the text", async () => {
-    const result = await provider({ privateKey: "pk_wrongwrongwrong" }).send(outboundMessage(), signal());
+    const result = await provider({ privateKey: "pk_wrongwrongwrong" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -139,7 +139,7 @@ describe("klaviyo provider (Create Event)", () => {
   });
 
   it("makes a key without events:write final (403)", async () => {
-    const result = await provider({ privateKey: READ_ONLY_KEY }).send(outboundMessage(), signal());
+    const result = await provider({ privateKey: READ_ONLY_KEY }).send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 403 });
     if (result.outcome === "final") expect(result.error).toContain("events:write");
   });
@@ -147,7 +147,7 @@ describe("klaviyo provider (Create Event)", () => {
   it("makes rejected content final with Klaviyo's detail and pointer", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "jane@example" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -162,7 +162,7 @@ describe("klaviyo provider (Create Event)", () => {
       headers: { "Content-Type": "application/vnd.api+json" },
       body: throttled,
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Klaviyo answered HTTP 429: Request was throttled. Expected available in 3 seconds. (throttled)",
       statusCode: 429,
@@ -170,51 +170,41 @@ describe("klaviyo provider (Create Event)", () => {
     });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 503, {
-      body: {
-        errors: [
-          { status: 503, code: "service_unavailable", title: "Service unavailable.", detail: "Try later." },
-        ],
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Klaviyo",
+      makeProvider: provider,
+      server,
+      secrets: [PRIVATE_KEY],
+      serverError: {
+        status: 503,
+        reply: {
+          body: {
+            errors: [
+              {
+                status: 503,
+                code: "service_unavailable",
+                title: "Service unavailable.",
+                detail: "Try later.",
+              },
+            ],
+          },
+        },
+        error: "Klaviyo answered HTTP 503: Try later. (service_unavailable)",
       },
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Klaviyo answered HTTP 503: Try later. (service_unavailable)",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a dropped connection, a network failure and a timeout retryable", async () => {
-    server.resetNext(1);
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      statusCode: null,
-    });
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Klaviyo: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
-    });
-    const klaviyo = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await klaviyo.send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(PRIVATE_KEY);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = klaviyoConfigSchema.safeParse({
-      privateKey: "AbC123",
-      metricName: " ",
-      revision: "latest",
-      baseUrl: "ftp://x",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["privateKey", "metricName", "revision", "baseUrl"]));
+    expectConfigErrorsAt(
+      klaviyoConfigSchema,
+      {
+        privateKey: "AbC123",
+        metricName: " ",
+        revision: "latest",
+        baseUrl: "ftp://x",
+      },
+      ["privateKey", "metricName", "revision", "baseUrl"],
+    );
   });
 });

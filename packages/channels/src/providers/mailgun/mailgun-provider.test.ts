@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { basicCredentials } from "../../testing/request-credentials.ts";
 import { type FakeMailgun, fakeMailgun } from "./mailgun-fake.ts";
 import { mailgunAddress, mailgunConfigSchema, mailgunProviderFactory } from "./mailgun-provider.ts";
@@ -9,7 +14,6 @@ import { mailgunAddress, mailgunConfigSchema, mailgunProviderFactory } from "./m
 const API_KEY = "key-0123456789abcdef0123456789abcdef";
 const DOMAIN = "mg.shop.example";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let server: LoopbackServer;
 let fake: FakeMailgun;
@@ -24,16 +28,16 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = mailgunConfigSchema.parse({
+const provider = providerMaker(
+  mailgunProviderFactory,
+  () => ({
     apiKey: API_KEY,
     domain: DOMAIN,
     from: { email: "shipping@shop.example", name: "Acme Shipping" },
     baseUrl: server.url,
-    ...overrides,
-  });
-  return mailgunProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+  }),
+  { now: () => now },
+);
 
 describe("mailgun provider", () => {
   it("describes itself: email, no idempotency key honoured", () => {
@@ -51,7 +55,7 @@ describe("mailgun provider", () => {
   it("sends the message form with Basic api:<key> and returns the id of the 200", async () => {
     const result = await provider({ replyTo: { email: "help@shop.example" }, tags: ["shipping"] }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "sent",
@@ -84,7 +88,7 @@ describe("mailgun provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Out for delivery", text: "Today." },
     });
-    const result = await provider({ tags: ["a", "b"], testMode: true }).send(message, signal());
+    const result = await provider({ tags: ["a", "b"], testMode: true }).send(message, testSignal());
     expect(result.outcome).toBe("sent");
     const fields = fake.accepted[0]?.fields ?? [];
     expect(fields.filter(([key]) => key === "o:tag").map(([, value]) => value)).toEqual(["a", "b"]);
@@ -102,8 +106,8 @@ describe("mailgun provider", () => {
 
   it("takes a repeated send again: Mailgun has no idempotency key", async () => {
     const mailgun = provider();
-    const first = await mailgun.send(outboundMessage(), signal());
-    const second = await mailgun.send(outboundMessage(), signal());
+    const first = await mailgun.send(outboundMessage(), testSignal());
+    const second = await mailgun.send(outboundMessage(), testSignal());
     expect(first.outcome).toBe("sent");
     expect(second.outcome).toBe("sent");
     expect(fake.accepted).toHaveLength(2);
@@ -114,12 +118,15 @@ describe("mailgun provider", () => {
 
   it("refuses a message without a subject without calling Mailgun", async () => {
     const message = outboundMessage({ content: { subject: null, text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong API key final, without the key in the error", async () => {
-    const result = await provider({ apiKey: "key-wrong" }).send(outboundMessage(), signal());
+    const result = await provider({ apiKey: "key-wrong" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Mailgun answered HTTP 401: Forbidden (check the API key and the region's baseUrl)",
@@ -128,7 +135,7 @@ describe("mailgun provider", () => {
   });
 
   it("makes an unknown domain final with Mailgun's message", async () => {
-    const result = await provider({ domain: "mg.other.example" }).send(outboundMessage(), signal());
+    const result = await provider({ domain: "mg.other.example" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Mailgun answered HTTP 404: Domain not found: mg.other.example",
@@ -139,7 +146,7 @@ describe("mailgun provider", () => {
   it("makes an invalid recipient final with Mailgun's message", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "jane@example" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -150,7 +157,7 @@ describe("mailgun provider", () => {
 
   it("makes a 429 retryable, waiting as Retry-After says", async () => {
     server.rateLimitNext(1, "7", { body: { message: "Too many requests" } });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Mailgun answered HTTP 429: Too many requests",
       statusCode: 429,
@@ -168,12 +175,12 @@ describe("mailgun provider", () => {
       },
       body: { message: "Too many requests" },
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({ retryAfterMs: 20_000 });
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({ retryAfterMs: 20_000 });
     server.errorNext(1, 429, {
       headers: { "X-RateLimit-Reset": String(Math.floor(reset / 1000) + 10) },
       body: { message: "Too many requests" },
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({ retryAfterMs: 30_000 });
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({ retryAfterMs: 30_000 });
   });
 
   it("makes a 420 sending limit retryable until the time Mailgun names", async () => {
@@ -182,51 +189,39 @@ describe("mailgun provider", () => {
         message: `Domain ${DOMAIN} is not allowed to send: recipient limit exceeded, try again after Mon, 10 Mar 2025 12:15:00 UTC`,
       },
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 420,
       retryAfterMs: 15 * 60_000,
     });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 500, { body: { message: "Internal Server Error" } });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Mailgun answered HTTP 500: Internal Server Error",
-      statusCode: 500,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a network failure retryable without leaking the API key", async () => {
-    server.resetNext(1);
-    const result = await provider().send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(API_KEY);
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Mailgun: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Mailgun",
+      makeProvider: provider,
+      server,
+      secrets: [API_KEY],
+      serverError: {
+        status: 500,
+        reply: { body: { message: "Internal Server Error" } },
+        error: "Mailgun answered HTTP 500: Internal Server Error",
+      },
     });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = mailgunConfigSchema.safeParse({
-      apiKey: " key-x",
-      domain: "https://mg.example.com",
-      from: { email: "nope" },
-      tags: ["a", "b", "c", "d"],
-      baseUrl: "ftp://x",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["apiKey", "domain", "from.email", "tags", "baseUrl"]));
+    expectConfigErrorsAt(
+      mailgunConfigSchema,
+      {
+        apiKey: " key-x",
+        domain: "https://mg.example.com",
+        from: { email: "nope" },
+        tags: ["a", "b", "c", "d"],
+        baseUrl: "ftp://x",
+      },
+      ["apiKey", "domain", "from.email", "tags", "baseUrl"],
+    );
     expect(mailgunConfigSchema.safeParse({ domain: DOMAIN, from: { email: "a@b.example" } }).success).toBe(
       false,
     );

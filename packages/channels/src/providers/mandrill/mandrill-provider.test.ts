@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeMandrill, fakeMandrill, mandrillErrorReply } from "./mandrill-fake.ts";
 import { mandrillConfigSchema, mandrillProviderFactory } from "./mandrill-provider.ts";
 
 const API_KEY = "md-0123456789abcdefABCDEF";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let server: LoopbackServer;
 let fake: FakeMandrill;
@@ -22,15 +26,15 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = mandrillConfigSchema.parse({
+const provider = providerMaker(
+  mandrillProviderFactory,
+  () => ({
     apiKey: API_KEY,
     from: { email: "shipping@shop.example", name: "Acme Shipping" },
     baseUrl: server.url,
-    ...overrides,
-  });
-  return mandrillProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+  }),
+  { now: () => now },
+);
 
 describe("mandrill provider", () => {
   it("describes itself: email, no idempotency key honoured", () => {
@@ -48,7 +52,7 @@ describe("mandrill provider", () => {
       replyTo: "help@shop.example",
       tags: ["shipping"],
       subaccount: "acme",
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: `${"0".repeat(31)}1`, statusCode: 200 });
 
     const [request] = server.requests;
@@ -81,7 +85,7 @@ describe("mandrill provider", () => {
       content: { subject: "Out for delivery", text: "Today." },
     });
     expect(
-      (await provider({ from: { email: "shipping@shop.example" } }).send(message, signal())).outcome,
+      (await provider({ from: { email: "shipping@shop.example" } }).send(message, testSignal())).outcome,
     ).toBe("sent");
     const sent = fake.accepted[0]?.message;
     expect(sent?.to).toEqual([{ email: "bob@example.com", type: "to" }]);
@@ -107,7 +111,7 @@ describe("mandrill provider", () => {
           ],
         },
       });
-      expect(await provider().send(outboundMessage(), signal())).toEqual({
+      expect(await provider().send(outboundMessage(), testSignal())).toEqual({
         outcome: "sent",
         providerMessageId: "abc",
         statusCode: 200,
@@ -117,19 +121,22 @@ describe("mandrill provider", () => {
 
   it("takes a repeated send again: Mandrill has no idempotency key", async () => {
     const mandrill = provider();
-    await mandrill.send(outboundMessage(), signal());
-    await mandrill.send(outboundMessage(), signal());
+    await mandrill.send(outboundMessage(), testSignal());
+    await mandrill.send(outboundMessage(), testSignal());
     expect(fake.accepted).toHaveLength(2);
   });
 
   it("refuses a message without a subject without calling Mandrill", async () => {
     const message = outboundMessage({ content: { text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong API key (Invalid_Key, HTTP 500) final without the key in the error", async () => {
-    const result = await provider({ apiKey: "md-wrong-key" }).send(outboundMessage(), signal());
+    const result = await provider({ apiKey: "md-wrong-key" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Mandrill answered HTTP 500: Invalid API key (Invalid_Key)",
@@ -139,7 +146,7 @@ describe("mandrill provider", () => {
 
   it("makes a rejected recipient final with the reject_reason", async () => {
     fake.rejectRecipient("jane@example.com", "hard-bounce");
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "Mandrill answered HTTP 200: jane@example.com rejected: hard-bounce",
       statusCode: 200,
@@ -149,7 +156,7 @@ describe("mandrill provider", () => {
   it("makes an invalid recipient final", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "jane@example" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -161,13 +168,13 @@ describe("mandrill provider", () => {
   it("makes a sender on an unverified domain final (rejected: unsigned)", async () => {
     const result = await provider({ from: { email: "news@other.example" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toMatchObject({ outcome: "final", error: expect.stringContaining("rejected: unsigned") });
   });
 
   it("makes ValidationError and Unknown_Subaccount final with Mandrill's message", async () => {
-    const result = await provider({ subaccount: "nobody" }).send(outboundMessage(), signal());
+    const result = await provider({ subaccount: "nobody" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Mandrill answered HTTP 500: No subaccount exists with the id 'nobody' (Unknown_Subaccount)",
@@ -177,7 +184,7 @@ describe("mandrill provider", () => {
       kind: "reply",
       reply: mandrillErrorReply("ValidationError", 'Validation error: {"message":{"from_email":"bad"}}', -2),
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 500,
     });
@@ -185,7 +192,7 @@ describe("mandrill provider", () => {
       kind: "reply",
       reply: mandrillErrorReply("PaymentRequired", "This feature is only available for paid accounts."),
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 500,
     });
@@ -196,7 +203,7 @@ describe("mandrill provider", () => {
       kind: "reply",
       reply: mandrillErrorReply("GeneralError", "An unexpected error occurred"),
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Mandrill answered HTTP 500: An unexpected error occurred (GeneralError)",
       statusCode: 500,
@@ -206,19 +213,14 @@ describe("mandrill provider", () => {
       kind: "reply",
       reply: mandrillErrorReply("ServiceUnavailable", "Service temporarily unavailable"),
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({ outcome: "retryable" });
-    server.errorNext(1, 503, { body: "Service Unavailable" });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      statusCode: 503,
-    });
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({ outcome: "retryable" });
   });
 
   it("makes a 429 retryable with Retry-After", async () => {
     server.rateLimitNext(1, "12", {
       body: { status: "error", code: -1, name: "Too_Many_Requests", message: "slow down" },
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Mandrill answered HTTP 429: slow down (Too_Many_Requests)",
       statusCode: 429,
@@ -231,7 +233,7 @@ describe("mandrill provider", () => {
       kind: "reply",
       reply: mandrillErrorReply("ValidationError", `Validation error: {"key":"${API_KEY}"}`, -2),
     });
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result.outcome).toBe("final");
     if (result.outcome === "final") {
       expect(result.error).not.toContain(API_KEY);
@@ -239,33 +241,27 @@ describe("mandrill provider", () => {
     }
   });
 
-  it("makes a network failure retryable without leaking the key", async () => {
-    server.resetNext(1);
-    const result = await provider().send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(API_KEY);
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Mandrill: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Mandrill",
+      makeProvider: provider,
+      server,
+      secrets: [API_KEY],
+      serverError: { status: 503, reply: { body: "Service Unavailable" } },
     });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = mandrillConfigSchema.safeParse({
-      apiKey: "md-key\n",
-      from: { email: "nope" },
-      tags: ["_reserved"],
-      baseUrl: "mandrillapp.com",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["apiKey", "from.email", "tags.0", "baseUrl"]));
+    expectConfigErrorsAt(
+      mandrillConfigSchema,
+      {
+        apiKey: "md-key\n",
+        from: { email: "nope" },
+        tags: ["_reserved"],
+        baseUrl: "mandrillapp.com",
+      },
+      ["apiKey", "from.email", "tags.0", "baseUrl"],
+    );
     expect(mandrillConfigSchema.safeParse({ apiKey: "", from: { email: "a@b.example" } }).success).toBe(
       false,
     );

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeMessagebird, fakeMessagebird } from "./messagebird-fake.ts";
 import {
   messagebirdConfigSchema,
@@ -11,7 +16,6 @@ import {
 
 const ACCESS_KEY = "live_0123456789abcdefABCDEF";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const sms = outboundMessage({
   recipient: { address: "+31612345678" },
   content: { text: "Your parcel is out for delivery." },
@@ -30,15 +34,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = messagebirdConfigSchema.parse({
-    accessKey: ACCESS_KEY,
-    originator: "AcmeShop",
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return messagebirdProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  messagebirdProviderFactory,
+  () => ({ accessKey: ACCESS_KEY, originator: "AcmeShop", baseUrl: server.url }),
+  { now: () => now },
+);
 
 describe("messagebird provider", () => {
   it("describes itself: sms, no idempotency key honoured, real host by default", () => {
@@ -52,7 +52,7 @@ describe("messagebird provider", () => {
   it("creates a message with AccessKey auth and JSON, returning the id of the 201", async () => {
     const result = await provider({ reportUrl: "https://trackflow.example/hooks/messagebird" }).send(
       sms,
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({ outcome: "sent", providerMessageId: fake.created[0]?.id, statusCode: 201 });
     expect(fake.created).toHaveLength(1);
@@ -80,12 +80,15 @@ describe("messagebird provider", () => {
 
   it("refuses an empty body without calling MessageBird", async () => {
     const message = outboundMessage({ recipient: { address: "+31612345678" }, content: { text: " " } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong access key final (error 2) without echoing the key", async () => {
-    const result = await provider({ accessKey: "live_wrong-key" }).send(sms, signal());
+    const result = await provider({ accessKey: "live_wrong-key" }).send(sms, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -96,7 +99,10 @@ describe("messagebird provider", () => {
   });
 
   it("makes a recipient MessageBird refuses final with its description (error 9)", async () => {
-    const result = await provider().send({ ...sms, recipient: { address: "jane@example.com" } }, signal());
+    const result = await provider().send(
+      { ...sms, recipient: { address: "jane@example.com" } },
+      testSignal(),
+    );
     expect(result).toEqual({
       outcome: "final",
       error: "MessageBird answered HTTP 422: no (correct) recipients found (parameter recipients, error 9)",
@@ -108,7 +114,7 @@ describe("messagebird provider", () => {
     await server.close();
     server = await startLoopbackServer();
     fakeMessagebird(server, { accessKey: ACCESS_KEY, balance: 0 });
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "final",
       error: "MessageBird answered HTTP 422: Not enough balance (error 25) (top up the MessageBird balance)",
       statusCode: 422,
@@ -119,7 +125,7 @@ describe("messagebird provider", () => {
     server.rateLimitNext(1, "3", {
       body: { errors: [{ code: 21, description: "Too many requests", parameter: null }] },
     });
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "retryable",
       error: "MessageBird answered HTTP 429: Too many requests (error 21)",
       statusCode: 429,
@@ -127,51 +133,43 @@ describe("messagebird provider", () => {
     });
   });
 
-  it("makes a 5xx retryable, and internal error 99 retryable whatever its status", async () => {
-    server.errorNext(1, 500, {
-      body: { errors: [{ code: 99, description: "Internal error", parameter: null }] },
-    });
+  it("makes internal error 99 retryable whatever its status", async () => {
     server.errorNext(1, 422, {
       body: { errors: [{ code: 99, description: "Internal error", parameter: null }] },
     });
-    expect(await provider().send(sms, signal())).toEqual({
-      outcome: "retryable",
-      error: "MessageBird answered HTTP 500: Internal error (error 99)",
-      statusCode: 500,
-      retryAfterMs: null,
-    });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: 422 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "retryable", statusCode: 422 });
   });
 
   it("makes a 201 without an id final rather than sent", async () => {
     server.errorNext(1, 201, { body: { recipients: { items: [] } } });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "final", statusCode: 201 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "final", statusCode: 201 });
   });
 
-  it("makes a dropped connection, a network failure and a timeout retryable", async () => {
-    server.resetNext(1);
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: null });
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(sms, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "MessageBird: no answer within 150 ms",
+  it("makes a 5xx (internal error 99), a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "MessageBird",
+      makeProvider: provider,
+      server,
+      message: sms,
+      secrets: [ACCESS_KEY],
+      serverError: {
+        status: 500,
+        reply: { body: { errors: [{ code: 99, description: "Internal error", parameter: null }] } },
+        error: "MessageBird answered HTTP 500: Internal error (error 99)",
+      },
     });
-    const messagebird = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await messagebird.send(sms, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(ACCESS_KEY);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = messagebirdConfigSchema.safeParse({
-      accessKey: " key",
-      originator: "A sender that is far too long",
-      datacoding: "utf8",
-      baseUrl: "ftp://x",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["accessKey", "originator", "datacoding", "baseUrl"]));
+    expectConfigErrorsAt(
+      messagebirdConfigSchema,
+      {
+        accessKey: " key",
+        originator: "A sender that is far too long",
+        datacoding: "utf8",
+        baseUrl: "ftp://x",
+      },
+      ["accessKey", "originator", "datacoding", "baseUrl"],
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeOnesignal, fakeOnesignal } from "./onesignal-fake.ts";
 import {
   onesignalConfigSchema,
@@ -12,7 +17,6 @@ import {
 const APP_ID = "5eb5a37e-b458-11e3-ac11-000c2940e62c";
 const API_KEY = "os_v2_app_abcdefghijklmnopqrstuvwxyz234567";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const push = outboundMessage({
   recipient: { address: "customer-42" },
   content: {
@@ -42,15 +46,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = onesignalConfigSchema.parse({
-    appId: APP_ID,
-    apiKey: API_KEY,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return onesignalProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  onesignalProviderFactory,
+  () => ({ appId: APP_ID, apiKey: API_KEY, baseUrl: server.url }),
+  { now: () => now },
+);
 
 describe("onesignal provider (Create Notification)", () => {
   it("describes itself: push, honouring the idempotency key, real host by default", () => {
@@ -64,7 +64,7 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("creates a push for the External ID with Key auth and returns the notification id", async () => {
-    const result = await provider().send(push, signal());
+    const result = await provider().send(push, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: fake.created[0]?.id, statusCode: 200 });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -91,14 +91,14 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("sends a notification once when it is sent again (a crash before our record): the repeat gets the first id", async () => {
-    const first = await provider().send(push, signal());
+    const first = await provider().send(push, testSignal());
     expect(first).toEqual({ outcome: "sent", providerMessageId: fake.created[0]?.id, statusCode: 200 });
     // The dispatcher crashed before recording the answer, and a restarted worker sends again.
     server.resetNext(1);
-    expect(await provider().send(push, signal())).toMatchObject({ outcome: "retryable" });
-    expect(await provider().send(push, signal())).toEqual(first);
+    expect(await provider().send(push, testSignal())).toMatchObject({ outcome: "retryable" });
+    expect(await provider().send(push, testSignal())).toEqual(first);
     expect(fake.created).toHaveLength(1);
-    const other = await provider().send({ ...push, idempotencyKey: "another-key" }, signal());
+    const other = await provider().send({ ...push, idempotencyKey: "another-key" }, testSignal());
     expect(other).toMatchObject({ outcome: "sent" });
     expect(other.outcome === "sent" && other.providerMessageId).not.toBe(fake.created[0]?.id);
     expect(fake.created).toHaveLength(2);
@@ -110,7 +110,7 @@ describe("onesignal provider (Create Notification)", () => {
       recipient: { address: "1dd608f2-c6a1-11e3-851d-000c2940e62c" },
       content: { text: "Out for delivery." },
     });
-    expect((await legacy.send(message, signal())).outcome).toBe("sent");
+    expect((await legacy.send(message, testSignal())).outcome).toBe("sent");
     expect(server.requests[0]?.headers.authorization).toBe(`Basic ${API_KEY}`);
     expect(fake.created[0]?.body).toMatchObject({
       include_subscription_ids: ["1dd608f2-c6a1-11e3-851d-000c2940e62c"],
@@ -121,14 +121,17 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("makes a 200 with an empty id final: nobody subscribed, or an unknown External ID", async () => {
-    const unsubscribed = await provider().send({ ...push, recipient: { address: "customer-7" } }, signal());
+    const unsubscribed = await provider().send(
+      { ...push, recipient: { address: "customer-7" } },
+      testSignal(),
+    );
     expect(unsubscribed).toEqual({
       outcome: "final",
       error:
         "OneSignal answered HTTP 200: All included players are not subscribed (no notification was created)",
       statusCode: 200,
     });
-    const unknown = await provider().send({ ...push, recipient: { address: "nobody" } }, signal());
+    const unknown = await provider().send({ ...push, recipient: { address: "nobody" } }, testSignal());
     expect(unknown).toEqual({
       outcome: "final",
       error: "OneSignal answered HTTP 200: invalid_aliases external_id nobody (no notification was created)",
@@ -138,7 +141,7 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("makes a wrong API key final without echoing it", async () => {
-    const result = await provider({ apiKey: "os_v2_app_wrong" }).send(push, signal());
+    const result = await provider({ apiKey: "os_v2_app_wrong" }).send(push, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 401 });
     if (result.outcome === "final") {
       expect(result.error).toContain("OneSignal answered HTTP 401: Access denied.");
@@ -147,7 +150,7 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("makes a 400 final with OneSignal's errors", async () => {
-    const result = await provider({ appId: "00000000-0000-4000-8000-000000000000" }).send(push, signal());
+    const result = await provider({ appId: "00000000-0000-4000-8000-000000000000" }).send(push, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -157,57 +160,53 @@ describe("onesignal provider (Create Notification)", () => {
   });
 
   it("refuses a message without text or recipient without calling OneSignal", async () => {
-    expect(await provider().send({ ...push, content: { text: "" } }, signal())).toMatchObject({
+    expect(await provider().send({ ...push, content: { text: "" } }, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
-    expect(await provider().send({ ...push, recipient: { address: "" } }, signal())).toMatchObject({
+    expect(await provider().send({ ...push, recipient: { address: "" } }, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
     expect(server.requests).toHaveLength(0);
   });
 
-  it("makes 429 retryable with Retry-After and a 5xx retryable", async () => {
+  it("makes 429 retryable with Retry-After", async () => {
     server.rateLimitNext(1, "12", { body: { errors: ["API rate limit exceeded"] } });
-    server.errorNext(1, 503, { body: { errors: ["Service temporarily unavailable"] } });
-    expect(await provider().send(push, signal())).toEqual({
+    expect(await provider().send(push, testSignal())).toEqual({
       outcome: "retryable",
       error: "OneSignal answered HTTP 429: API rate limit exceeded",
       statusCode: 429,
       retryAfterMs: 12_000,
     });
-    expect(await provider().send(push, signal())).toEqual({
-      outcome: "retryable",
-      error: "OneSignal answered HTTP 503: Service temporarily unavailable",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
     expect(fake.created).toHaveLength(0);
   });
 
-  it("makes a timeout and a network failure retryable without the key in the text", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(push, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "OneSignal: no answer within 150 ms",
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "OneSignal",
+      makeProvider: provider,
+      server,
+      message: push,
+      secrets: [API_KEY],
+      serverError: {
+        status: 503,
+        reply: { body: { errors: ["Service temporarily unavailable"] } },
+        error: "OneSignal answered HTTP 503: Service temporarily unavailable",
+      },
     });
-    const onesignal = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await onesignal.send(push, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(API_KEY);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = onesignalConfigSchema.safeParse({
-      appId: "my-app",
-      apiKey: "",
-      authScheme: "Bearer",
-      recipientType: "email",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["appId", "apiKey", "authScheme", "recipientType"]));
+    expectConfigErrorsAt(
+      onesignalConfigSchema,
+      {
+        appId: "my-app",
+        apiKey: "",
+        authScheme: "Bearer",
+        recipientType: "email",
+      },
+      ["appId", "apiKey", "authScheme", "recipientType"],
+    );
   });
 });

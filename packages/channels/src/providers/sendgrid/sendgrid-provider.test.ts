@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSendgrid, fakeSendgrid } from "./sendgrid-fake.ts";
 import { sendgridConfigSchema, sendgridProviderFactory } from "./sendgrid-provider.ts";
 
 const API_KEY = "SG.test-key.0123456789abcdef";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let server: LoopbackServer;
 let fake: FakeSendgrid;
@@ -22,15 +26,15 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = sendgridConfigSchema.parse({
+const provider = providerMaker(
+  sendgridProviderFactory,
+  () => ({
     apiKey: API_KEY,
     from: { email: "shipping@shop.example", name: "Acme Shipping" },
     baseUrl: server.url,
-    ...overrides,
-  });
-  return sendgridProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+  }),
+  { now: () => now },
+);
 
 describe("sendgrid provider", () => {
   it("describes itself: email, no idempotency key honoured", () => {
@@ -47,7 +51,7 @@ describe("sendgrid provider", () => {
   it("sends v3 Mail Send and returns the X-Message-Id of the 202", async () => {
     const result = await provider({ replyTo: { email: "help@shop.example" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({ outcome: "sent", providerMessageId: "sg-msg-1", statusCode: 202 });
 
@@ -78,7 +82,7 @@ describe("sendgrid provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Out for delivery", text: "Today." },
     });
-    const result = await provider({ sandboxMode: true }).send(message, signal());
+    const result = await provider({ sandboxMode: true }).send(message, testSignal());
     expect(result.outcome).toBe("sent");
     const body = fake.accepted[0]?.body;
     expect(body?.personalizations).toEqual([{ to: [{ email: "bob@example.com" }] }]);
@@ -88,12 +92,15 @@ describe("sendgrid provider", () => {
 
   it("refuses a message without a subject without calling SendGrid", async () => {
     const message = outboundMessage({ content: { subject: "  ", text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong API key final with SendGrid's message", async () => {
-    const result = await provider({ apiKey: "SG.wrong" }).send(outboundMessage(), signal());
+    const result = await provider({ apiKey: "SG.wrong" }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "SendGrid answered HTTP 401: The provided authorization grant is invalid, expired, or revoked",
@@ -103,7 +110,7 @@ describe("sendgrid provider", () => {
 
   it("makes a 400 final, naming the field SendGrid names", async () => {
     const message = outboundMessage({ recipient: { address: "not-an-address" } });
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "SendGrid answered HTTP 400: personalizations.0.to.0.email: Does not contain a valid address.",
@@ -121,7 +128,7 @@ describe("sendgrid provider", () => {
       },
       body: { errors: [{ field: null, message: "too many requests" }] },
     });
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "retryable",
       error: "SendGrid answered HTTP 429: too many requests",
@@ -134,46 +141,32 @@ describe("sendgrid provider", () => {
     server.rateLimitNext(1, "9", {
       headers: { "X-RateLimit-Reset": String(Math.floor(now.getTime() / 1000) + 60) },
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({ retryAfterMs: 9_000 });
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({ retryAfterMs: 9_000 });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 503, { body: { errors: [{ field: null, message: "service unavailable" }] } });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "SendGrid answered HTTP 503: service unavailable",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a network failure retryable without leaking the API key", async () => {
-    const sendgrid = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await sendgrid.send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(API_KEY);
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "SendGrid: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the key", async () => {
+    await expectTransportFailuresRetryable({
+      name: "SendGrid",
+      makeProvider: provider,
+      server,
+      secrets: [API_KEY],
+      serverError: {
+        status: 503,
+        reply: { body: { errors: [{ field: null, message: "service unavailable" }] } },
+        error: "SendGrid answered HTTP 503: service unavailable",
+      },
     });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = sendgridConfigSchema.safeParse({
-      apiKey: "SG.x\n",
-      from: { email: "nope" },
-      baseUrl: "ftp://x",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["apiKey", "from.email", "baseUrl"]));
+    expectConfigErrorsAt(
+      sendgridConfigSchema,
+      {
+        apiKey: "SG.x\n",
+        from: { email: "nope" },
+        baseUrl: "ftp://x",
+      },
+      ["apiKey", "from.email", "baseUrl"],
+    );
   });
 });

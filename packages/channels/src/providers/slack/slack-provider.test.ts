@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  configIssuePaths,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSlack, fakeSlack } from "./slack-fake.ts";
 import { slackConfigSchema, slackProviderFactory } from "./slack-provider.ts";
 
 const BOT_TOKEN = "xoxb-1111-2222-abcdefABCDEF";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const blocks = [{ type: "section", text: { type: "mrkdwn", text: "*Order #1001* was delivered." } }];
 const chat = outboundMessage({
   recipient: { address: "C0123456789" },
@@ -32,10 +36,9 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = slackConfigSchema.parse({ botToken: BOT_TOKEN, baseUrl: server.url, ...overrides });
-  return slackProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(slackProviderFactory, () => ({ botToken: BOT_TOKEN, baseUrl: server.url }), {
+  now: () => now,
+});
 
 describe("slack provider (chat.postMessage)", () => {
   it("describes itself: chat, no idempotency key honoured, real host by default", () => {
@@ -44,7 +47,7 @@ describe("slack provider (chat.postMessage)", () => {
   });
 
   it("posts JSON with the Bearer token and returns the ts of ok:true", async () => {
-    const result = await provider().send(chat, signal());
+    const result = await provider().send(chat, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: "1741608000.000001", statusCode: 200 });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -57,11 +60,11 @@ describe("slack provider (chat.postMessage)", () => {
   it("takes blocks given as a bare array, and sends text alone without structure", async () => {
     await provider().send(
       outboundMessage({ recipient: { address: "C0123456789" }, content: { text: "a", structured: blocks } }),
-      signal(),
+      testSignal(),
     );
     await provider().send(
       outboundMessage({ recipient: { address: "C0123456789" }, content: { text: "b" } }),
-      signal(),
+      testSignal(),
     );
     expect(fake.posted.map((post) => post.body)).toEqual([
       { channel: "C0123456789", text: "a", blocks },
@@ -71,13 +74,18 @@ describe("slack provider (chat.postMessage)", () => {
 
   it("falls back to the default channel when the recipient gives none", async () => {
     const message = outboundMessage({ recipient: { address: " " }, content: { text: "x" } });
-    expect((await provider({ defaultChannel: "C0123456789" }).send(message, signal())).outcome).toBe("sent");
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect((await provider({ defaultChannel: "C0123456789" }).send(message, testSignal())).outcome).toBe(
+      "sent",
+    );
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(1);
   });
 
   it("makes a wrong token final, saying so", async () => {
-    expect(await provider({ botToken: "xoxb-wrong" }).send(chat, signal())).toEqual({
+    expect(await provider({ botToken: "xoxb-wrong" }).send(chat, testSignal())).toEqual({
       outcome: "final",
       error: "Slack answered invalid_auth (the bot token is not valid)",
       statusCode: 200,
@@ -89,7 +97,7 @@ describe("slack provider (chat.postMessage)", () => {
     ["C0NOTJOINED", "not_in_channel (invite the app to the channel)"],
     ["C0ARCHIVED1", "is_archived (the channel is archived)"],
   ])("makes ok:false for %s final", async (channel, error) => {
-    const result = await provider().send({ ...chat, recipient: { address: channel } }, signal());
+    const result = await provider().send({ ...chat, recipient: { address: channel } }, testSignal());
     expect(result).toEqual({ outcome: "final", error: `Slack answered ${error}`, statusCode: 200 });
   });
 
@@ -97,7 +105,7 @@ describe("slack provider (chat.postMessage)", () => {
     server.errorNext(1, 200, {
       body: { ok: false, error: "missing_scope", needed: "chat:write", provided: "users:read" },
     });
-    expect(await provider().send(chat, signal())).toMatchObject({
+    expect(await provider().send(chat, testSignal())).toMatchObject({
       outcome: "final",
       error: "Slack answered missing_scope (the token needs the chat:write scope)",
     });
@@ -105,7 +113,7 @@ describe("slack provider (chat.postMessage)", () => {
 
   it("makes HTTP 429 ratelimited retryable with Retry-After", async () => {
     server.rateLimitNext(1, "30", { body: { ok: false, error: "ratelimited" } });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error: "Slack answered HTTP 429: ratelimited",
       statusCode: 429,
@@ -117,51 +125,46 @@ describe("slack provider (chat.postMessage)", () => {
     server.errorNext(1, 200, { headers: { "Retry-After": "4" }, body: { ok: false, error: "ratelimited" } });
     server.errorNext(1, 200, { body: { ok: false, error: "rate_limited" } });
     server.errorNext(1, 200, { body: { ok: false, error: "internal_error" } });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error: "Slack answered ratelimited",
       statusCode: 200,
       retryAfterMs: 4_000,
     });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "retryable", retryAfterMs: null });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "retryable" });
+    expect(await provider().send(chat, testSignal())).toMatchObject({
+      outcome: "retryable",
+      retryAfterMs: null,
+    });
+    expect(await provider().send(chat, testSignal())).toMatchObject({ outcome: "retryable" });
   });
 
   it("makes a 200 without an ok field final", async () => {
     server.errorNext(1, 200, { body: "<html>proxy</html>", headers: { "Content-Type": "text/html" } });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "final",
       error: "Slack answered HTTP 200: the answer has no ok field",
       statusCode: 200,
     });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 503, { body: { ok: false, error: "service_unavailable" } });
-    expect(await provider().send(chat, signal())).toEqual({
-      outcome: "retryable",
-      error: "Slack answered HTTP 503: service_unavailable",
-      statusCode: 503,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Slack",
+      makeProvider: provider,
+      server,
+      message: chat,
+      secrets: [BOT_TOKEN],
+      serverError: {
+        status: 503,
+        reply: { body: { ok: false, error: "service_unavailable" } },
+        error: "Slack answered HTTP 503: service_unavailable",
+      },
     });
-  });
-
-  it("makes a network failure and a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(chat, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Slack: no answer within 150 ms",
-    });
-    const slack = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await slack.send(chat, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(BOT_TOKEN);
   });
 
   it("refuses something that is not a Slack token", () => {
-    const result = slackConfigSchema.safeParse({ botToken: "https://hooks.slack.com/services/T/B/X" });
-    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["botToken"]);
+    expect(
+      configIssuePaths(slackConfigSchema, { botToken: "https://hooks.slack.com/services/T/B/X" }),
+    ).toEqual(["botToken"]);
   });
 });

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { basicCredentials } from "../../testing/request-credentials.ts";
 import { type FakeTwilio, fakeTwilio } from "./twilio-fake.ts";
 import { twilioConfigSchema, twilioProviderFactory } from "./twilio-provider.ts";
@@ -12,7 +16,6 @@ const API_KEY_SID = `SK${"b2".repeat(16)}`;
 const API_KEY_SECRET = "api-key-secret-xyz";
 const SERVICE_SID = `MG${"c3".repeat(16)}`;
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const sms = outboundMessage({
   recipient: { address: "+15551234567" },
   content: { text: "Your parcel is out for delivery." },
@@ -35,11 +38,17 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(
-  overrides: Record<string, unknown> = { authToken: AUTH_TOKEN, from: "+15557654321" },
-): ChannelProvider {
-  const config = twilioConfigSchema.parse({ accountSid: ACCOUNT_SID, baseUrl: server.url, ...overrides });
-  return twilioProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
+const makeTwilio = providerMaker(
+  twilioProviderFactory,
+  () => ({ accountSid: ACCOUNT_SID, baseUrl: server.url }),
+  {
+    now: () => now,
+  },
+);
+
+/** A Twilio provider; the overrides replace the default Auth Token and sender. */
+function provider(overrides: Record<string, unknown> = { authToken: AUTH_TOKEN, from: "+15557654321" }) {
+  return makeTwilio(overrides);
 }
 
 describe("twilio provider", () => {
@@ -57,7 +66,7 @@ describe("twilio provider", () => {
   });
 
   it("creates a Message with Basic AccountSid:AuthToken and form fields, returning the sid of the 201", async () => {
-    const result = await provider().send(sms, signal());
+    const result = await provider().send(sms, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: fake.created[0]?.sid, statusCode: 201 });
     expect(result.outcome === "sent" && result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
 
@@ -80,7 +89,7 @@ describe("twilio provider", () => {
       messagingServiceSid: SERVICE_SID,
       statusCallbackUrl: "https://trackflow.example/hooks/twilio/status",
     });
-    expect((await twilio.send(sms, signal())).outcome).toBe("sent");
+    expect((await twilio.send(sms, testSignal())).outcome).toBe("sent");
     const [request] = server.requests;
     expect(request && basicCredentials(request)).toEqual({ user: API_KEY_SID, password: API_KEY_SECRET });
     expect(request?.form).toEqual({
@@ -92,7 +101,7 @@ describe("twilio provider", () => {
   });
 
   it("makes wrong credentials final, saying what to check", async () => {
-    const result = await provider({ authToken: "wrong-token", from: "+15557654321" }).send(sms, signal());
+    const result = await provider({ authToken: "wrong-token", from: "+15557654321" }).send(sms, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -105,7 +114,7 @@ describe("twilio provider", () => {
   it("makes an invalid number final with Twilio's message and code", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "555-1234" }, content: { text: "x" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -123,7 +132,7 @@ describe("twilio provider", () => {
         status: 429,
       },
     });
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "retryable",
       error: "Twilio answered HTTP 429: Too Many Requests (error 20429)",
       statusCode: 429,
@@ -140,37 +149,22 @@ describe("twilio provider", () => {
       },
     });
     server.errorNext(1, 400, { body: { code: 20429, message: "Too Many Requests", status: 400 } });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
   });
 
-  it("makes a 5xx retryable", async () => {
-    server.errorNext(1, 500, { body: { code: 20500, message: "Internal Server Error", status: 500 } });
-    expect(await provider().send(sms, signal())).toEqual({
-      outcome: "retryable",
-      error: "Twilio answered HTTP 500: Internal Server Error (error 20500)",
-      statusCode: 500,
-      retryAfterMs: null,
-    });
-  });
-
-  it("makes a network failure and a dropped connection retryable", async () => {
-    server.resetNext(1);
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: null });
-    const twilio = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await twilio.send(sms, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(AUTH_TOKEN);
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    const twilio = provider({ authToken: AUTH_TOKEN, from: "+15557654321", timeoutMs: 150 });
-    expect(await twilio.send(sms, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Twilio: no answer within 150 ms",
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Twilio",
+      makeProvider: (overrides) => provider({ authToken: AUTH_TOKEN, from: "+15557654321", ...overrides }),
+      server,
+      message: sms,
+      secrets: [AUTH_TOKEN],
+      serverError: {
+        status: 500,
+        reply: { body: { code: 20500, message: "Internal Server Error", status: 500 } },
+        error: "Twilio answered HTTP 500: Internal Server Error (error 20500)",
+      },
     });
   });
 
