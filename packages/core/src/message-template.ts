@@ -63,9 +63,29 @@ function firstLine(error: unknown): string {
   return ((error as Error)?.message ?? String(error)).split("\n")[0] ?? String(error);
 }
 
+/**
+ * Parsed templates by engine and source: liquidjs caches only templates it reads from files, so
+ * a string template would be parsed again on every message. Least recently used go first.
+ */
+const PARSED_LIMIT = 500;
+const parsed = new Map<string, ReturnType<Liquid["parse"]>>();
+
+function parsedTemplate(part: TemplatePart, source: string): ReturnType<Liquid["parse"]> {
+  const key = `${part === "html" ? "h" : "t"}\u0000${source}`;
+  let template = parsed.get(key);
+  if (template) {
+    parsed.delete(key);
+  } else {
+    template = engineFor(part).parse(source);
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value!);
+  }
+  parsed.set(key, template);
+  return template;
+}
+
 function renderPart(part: TemplatePart, source: string, variables: object): string {
   try {
-    return engineFor(part).parseAndRenderSync(source, variables);
+    return engineFor(part).renderSync(parsedTemplate(part, source), variables) as string;
   } catch (error) {
     throw new TemplateError(part, firstLine(error), lineOf(error));
   }

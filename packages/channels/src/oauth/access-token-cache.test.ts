@@ -2,6 +2,7 @@ import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SendResult } from "../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../testing/loopback-server.ts";
+import { testSignal } from "../testing/provider-contract.ts";
 import { createAccessTokenCache, sendWithAccessToken, type TokenGrant } from "./access-token-cache.ts";
 import { googleAuthSchema, googleTokenGrant } from "./google-auth.ts";
 import {
@@ -17,7 +18,6 @@ const CLIENT_SECRET = "GOCSPX-secret-value-0123456789";
 const REFRESH_TOKEN = "1//0refresh-token-value-abcdefghij";
 const SA_EMAIL = "trackflow@project.iam.gserviceaccount.com";
 const start = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let clock: Date;
 let server: LoopbackServer;
@@ -83,7 +83,7 @@ function expectNoSecrets(result: SendResult | undefined, secrets: readonly strin
 describe("access token cache: refresh-token grant", () => {
   it("posts the documented form and caches the token until a minute before it expires", async () => {
     const tokens = cache();
-    expect(await tokens.get(signal())).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: true });
+    expect(await tokens.get(testSignal())).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: true });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
     expect(request?.path).toBe("/token");
@@ -97,17 +97,21 @@ describe("access token cache: refresh-token grant", () => {
 
     // 3599 s lifetime: reused up to 61 s before expiry, renewed within the last minute
     clock = new Date(start.getTime() + (3599 - 61) * 1000);
-    expect(await tokens.get(signal())).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: false });
+    expect(await tokens.get(testSignal())).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: false });
     expect(server.requests).toHaveLength(1);
     clock = new Date(start.getTime() + (3599 - 59) * 1000);
-    expect(await tokens.get(signal())).toEqual({ ok: true, token: "ya29.fake-google-2", fresh: true });
+    expect(await tokens.get(testSignal())).toEqual({ ok: true, token: "ya29.fake-google-2", fresh: true });
     expect(server.requests).toHaveLength(2);
   });
 
   it("shares one token request among concurrent sends", async () => {
     const tokens = cache();
     server.stallNext(1, 50);
-    const lookups = await Promise.all([tokens.get(signal()), tokens.get(signal()), tokens.get(signal())]);
+    const lookups = await Promise.all([
+      tokens.get(testSignal()),
+      tokens.get(testSignal()),
+      tokens.get(testSignal()),
+    ]);
     expect(lookups.map((lookup) => lookup.ok && lookup.token)).toEqual([
       "ya29.fake-google-1",
       "ya29.fake-google-1",
@@ -121,14 +125,14 @@ describe("access token cache: refresh-token grant", () => {
     server.stallNext(1, 80);
     const aborted = new AbortController();
     const first = tokens.get(aborted.signal);
-    const second = tokens.get(signal());
+    const second = tokens.get(testSignal());
     aborted.abort();
     expect(await first).toMatchObject({ ok: false, result: { outcome: "retryable", statusCode: null } });
     expect(await second).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: true });
   });
 
   it("makes a revoked refresh token (400 invalid_grant) final, without secrets in the text", async () => {
-    const lookup = await cache(refreshGrant({ refreshToken: "1//0revoked" })).get(signal());
+    const lookup = await cache(refreshGrant({ refreshToken: "1//0revoked" })).get(testSignal());
     expect(lookup).toEqual({
       ok: false,
       result: {
@@ -141,7 +145,7 @@ describe("access token cache: refresh-token grant", () => {
   });
 
   it("makes a wrong client secret (401 invalid_client) final", async () => {
-    const lookup = await cache(refreshGrant({ clientSecret: "GOCSPX-wrong" })).get(signal());
+    const lookup = await cache(refreshGrant({ clientSecret: "GOCSPX-wrong" })).get(testSignal());
     expect(lookup).toEqual({
       ok: false,
       result: {
@@ -154,7 +158,7 @@ describe("access token cache: refresh-token grant", () => {
 
   it("makes 429, 5xx, timeouts and network errors of the token endpoint retryable", async () => {
     server.rateLimitNext(1, "7", { body: { error: "rate_limit_exceeded" } });
-    expect(await cache().get(signal())).toEqual({
+    expect(await cache().get(testSignal())).toEqual({
       ok: false,
       result: {
         outcome: "retryable",
@@ -164,12 +168,12 @@ describe("access token cache: refresh-token grant", () => {
       },
     });
     server.errorNext(1, 503, { body: { error: "temporarily_unavailable" } });
-    expect(await cache().get(signal())).toMatchObject({
+    expect(await cache().get(testSignal())).toMatchObject({
       ok: false,
       result: { outcome: "retryable", statusCode: 503 },
     });
     server.stallNext(1, 2_000);
-    expect(await cache(refreshGrant(), 120).get(signal())).toEqual({
+    expect(await cache(refreshGrant(), 120).get(testSignal())).toEqual({
       ok: false,
       result: {
         outcome: "retryable",
@@ -179,14 +183,14 @@ describe("access token cache: refresh-token grant", () => {
       },
     });
     server.resetNext(1);
-    const reset = await cache().get(signal());
+    const reset = await cache().get(testSignal());
     expect(reset).toMatchObject({ ok: false, result: { outcome: "retryable", statusCode: null } });
     expectNoSecrets(reset.ok ? undefined : reset.result, [CLIENT_SECRET, REFRESH_TOKEN]);
   });
 
   it("makes a 200 without access_token final", async () => {
     server.errorNext(1, 200, { body: { token_type: "Bearer" } });
-    expect(await cache().get(signal())).toMatchObject({
+    expect(await cache().get(testSignal())).toMatchObject({
       ok: false,
       result: {
         outcome: "final",
@@ -212,13 +216,16 @@ describe("access token cache: client-credentials grant (Microsoft)", () => {
         clientSecret,
         scope: "https://graph.microsoft.com/.default",
       });
-    expect(await cache(grant("entra~secret.value")).get(signal())).toMatchObject({ ok: true, fresh: true });
+    expect(await cache(grant("entra~secret.value")).get(testSignal())).toMatchObject({
+      ok: true,
+      fresh: true,
+    });
     expect(server.requests[0]?.path).toBe("/contoso.onmicrosoft.com/oauth2/v2.0/token");
     expect(server.requests[0]?.form).toMatchObject({
       grant_type: "client_credentials",
       scope: "https://graph.microsoft.com/.default",
     });
-    const wrong = await cache(grant("entra~wrong")).get(signal());
+    const wrong = await cache(grant("entra~wrong")).get(testSignal());
     expect(wrong).toEqual({
       ok: false,
       result: {
@@ -244,7 +251,11 @@ describe("access token cache: Google service account (JWT bearer)", () => {
     const grant = googleTokenGrant(saAuth({ subject: "ops@shop.example" }), [
       "https://www.googleapis.com/auth/gmail.send",
     ]);
-    expect(await cache(grant).get(signal())).toEqual({ ok: true, token: "ya29.fake-google-1", fresh: true });
+    expect(await cache(grant).get(testSignal())).toEqual({
+      ok: true,
+      token: "ya29.fake-google-1",
+      fresh: true,
+    });
     const form = server.requests[0]?.form;
     expect(form?.grant_type).toBe(JWT_BEARER_GRANT_TYPE);
     const [header, claims] = (form?.assertion ?? "")
@@ -271,7 +282,7 @@ describe("access token cache: Google service account (JWT bearer)", () => {
       serviceAccount: { ...serviceAccount.keyFile, private_key: otherPem, token_uri: google.tokenUrl },
     });
     const lookup = await cache(googleTokenGrant(auth, ["https://www.googleapis.com/auth/chat.bot"])).get(
-      signal(),
+      testSignal(),
     );
     expect(lookup).toEqual({
       ok: false,
@@ -315,9 +326,9 @@ describe("sendWithAccessToken", () => {
 
   it("drops a cached token the API refuses and makes that send retryable once", async () => {
     const tokens = cache();
-    await tokens.get(signal()); // cached
+    await tokens.get(testSignal()); // cached
     const seen: string[] = [];
-    const first = await sendWithAccessToken(tokens, signal(), async (token) => {
+    const first = await sendWithAccessToken(tokens, testSignal(), async (token) => {
       seen.push(token);
       return unauthorized;
     });
@@ -328,7 +339,7 @@ describe("sendWithAccessToken", () => {
       statusCode: 401,
       retryAfterMs: null,
     });
-    const second = await sendWithAccessToken(tokens, signal(), async (token) => {
+    const second = await sendWithAccessToken(tokens, testSignal(), async (token) => {
       seen.push(token);
       return unauthorized;
     });
@@ -342,12 +353,12 @@ describe("sendWithAccessToken", () => {
 
   it("passes other answers through and keeps the token", async () => {
     const tokens = cache();
-    const sent = await sendWithAccessToken(tokens, signal(), async () => ({
+    const sent = await sendWithAccessToken(tokens, testSignal(), async () => ({
       outcome: "sent",
       providerMessageId: "m1",
       statusCode: 200,
     }));
     expect(sent.outcome).toBe("sent");
-    expect(await tokens.get(signal())).toMatchObject({ fresh: false });
+    expect(await tokens.get(testSignal())).toMatchObject({ fresh: false });
   });
 });

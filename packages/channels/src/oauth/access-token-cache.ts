@@ -1,5 +1,11 @@
 import type { SendResult } from "../channel-provider.ts";
-import { type ClassifyContext, DEFAULT_SEND_TIMEOUT_MS, httpSend } from "../http-send.ts";
+import {
+  type ClassifyContext,
+  DEFAULT_SEND_TIMEOUT_MS,
+  type HttpCall,
+  type HttpSendOptions,
+  httpSend,
+} from "../http-send.ts";
 import { isRecord, oneLine, type ProviderAnswer, stringField } from "../provider-answer.ts";
 import { finalResult, retryableResult, sentResult } from "../send-result.ts";
 
@@ -225,5 +231,19 @@ export async function sendWithAccessToken(
   return retryableResult(
     `${result.error} (the cached access token was refused; the next attempt gets a new one)`,
     401,
+  );
+}
+
+/**
+ * One httpSend call authorised with `Authorization: Bearer <token>` from `tokens` (the other
+ * headers follow it), under sendWithAccessToken's handling of a refused token.
+ */
+export function httpSendWithAccessToken(
+  tokens: AccessTokenCache,
+  call: HttpCall,
+  options: HttpSendOptions,
+): Promise<SendResult> {
+  return sendWithAccessToken(tokens, options.signal, (token) =>
+    httpSend({ ...call, headers: { Authorization: `Bearer ${token}`, ...call.headers } }, options),
   );
 }

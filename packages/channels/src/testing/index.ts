@@ -32,6 +32,7 @@ export * from "../providers/whatsapp/whatsapp-fake.ts";
 export * from "../providers/zendesk/zendesk-fake.ts";
 export * from "../receipts/testing/sign-receipts.ts";
 export * from "./loopback-server.ts";
+export * from "./mime-message.ts";
 export * from "./outbound-message.ts";
 export * from "./provider-contract.ts";
 export * from "./request-credentials.ts";

@@ -63,11 +63,20 @@ export function configIssuePaths(schema: z.ZodType, input: unknown): string[] {
   return schema.safeParse(input).error?.issues.map((issue) => issue.path.join(".")) ?? [];
 }
 
-/** Expects the schema to refuse the input with an issue at each of the fields (others may come too). */
-export function expectConfigErrorsAt(schema: z.ZodType, input: unknown, fields: readonly string[]): void {
+/**
+ * Expects the schema to refuse the input with an issue at each of the fields (others may come
+ * too), and returns the issues for further checks.
+ */
+export function expectConfigErrorsAt(
+  schema: z.ZodType,
+  input: unknown,
+  fields: readonly string[],
+): z.core.$ZodIssue[] {
   const result = schema.safeParse(input);
   expect(result.success).toBe(false);
-  expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(expect.arrayContaining(fields));
+  const issues = result.error?.issues ?? [];
+  expect(issues.map((issue) => issue.path.join("."))).toEqual(expect.arrayContaining([...fields]));
+  return issues;
 }
 
 export interface TransportContract {

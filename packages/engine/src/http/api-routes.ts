@@ -1,12 +1,6 @@
 import { PayloadError, SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
-import {
-  FlowDefinitionSchema,
-  formatEventTime,
-  parseTimestamp,
-  type ShipmentEvent,
-  validateTemplate,
-} from "@trackflow/core";
+import { formatEventTime, parseTimestamp, type ShipmentEvent, validateTemplate } from "@trackflow/core";
 import {
   deleteCredential,
   findShipment,
@@ -47,6 +41,7 @@ import {
   SourceSecretSchema,
   TemplateSchema,
 } from "./api-schemas.ts";
+import { flowDefinitionBody, registerFlowRoutes } from "./flow-routes.ts";
 import { HttpError, parseBody } from "./http-error.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 
@@ -336,7 +331,8 @@ export function registerApiRoutes(
   route("GET", "/api/flows", async (caller) => ({ flows: await listFlows(ctx.db, caller.tenant.id) }));
 
   route("PUT", "/api/flows/:id", async (caller, request) => {
-    const body = parseBody(FlowDefinitionSchema, request.body);
+    // JSON, or YAML with Content-Type application/yaml or text/yaml
+    const body = flowDefinitionBody(request);
     if (body.id !== request.params.id)
       throw new HttpError(
         400,
@@ -438,4 +434,7 @@ export function registerApiRoutes(
     }
     return { name: request.params.name, provider: body.provider };
   });
+
+  // dry runs, the default flow catalogue, flow versions, manual sends (flow-routes.ts)
+  registerFlowRoutes(app, ctx, limiter);
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
 import { ProvisioningError } from "../tenancy/provision.ts";
+import { registerTrackingRoutes } from "../tracking/tracking-routes.ts";
 import { registerApiRoutes } from "./api-routes.ts";
 import { HttpError } from "./http-error.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -70,6 +71,7 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   registerApiRoutes(app, ctx, limiter);
   registerReceiptRoutes(app, ctx, limiter, { publicUrl: options.publicUrl });
   registerPreferenceRoutes(app, ctx, limiter);
+  registerTrackingRoutes(app, ctx);
   registerSettingsRoutes(app, ctx, limiter);
   registerUnsubscribeRoutes(app, ctx);
   return app;

@@ -330,11 +330,18 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
     });
 
     it("saves a template after rendering it, refuses an unknown variable, and uses it in the recipient's language", async () => {
+      const noSubject = await api("PUT", "/api/templates/shipment_exception", adminKey, {
+        text: "Hallo {{ customer.name }}",
+      });
+      expect(noSubject.statusCode).toBe(400);
+      expect(noSubject.json()).toMatchObject({ field: "subject", error: "subject: an email needs a subject" });
       const bad = await api("PUT", "/api/templates/shipment_exception", adminKey, {
-        text: "Hallo {{ customer.nickname }}",
+        subject: "Problem",
+        text: "Hallo {{ customer.name }},\nwie geht es {{ customer.nickname }}",
       });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ field: "text" });
+      expect(bad.json().error).toMatch(/customer\.nickname.*\(line 2\)/);
       const good = await api("PUT", "/api/templates/shipment_exception", adminKey, {
         locale: "de",
         subject: "Problem mit Bestellung {{ order.number }}",
@@ -365,7 +372,10 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       const [n] = await listNotifications(engine.ctx.db, "acme");
       expect(n!.rendered).toMatchObject({
         subject: "Problem mit Bestellung #2001",
-        text: "Hallo Jörg, leider gibt es ein Problem: Adresse unvollständig",
+        text: expect.stringMatching(
+          /^Hallo Jörg, leider gibt es ein Problem: Adresse unvollständig\n[\s\S]*Abmelden: http:\/\/127\.0\.0\.1:3000\/u\//,
+        ),
+        html: expect.stringContaining("Adresse unvollständig"),
       });
     });
 

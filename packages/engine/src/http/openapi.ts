@@ -8,6 +8,7 @@ import {
   SourceSecretSchema,
   TemplateSchema,
 } from "./api-schemas.ts";
+import { ManualNotifySchema, SimulateRequestSchema } from "./flow-routes.ts";
 import { PreferenceSchema } from "./preference-routes.ts";
 
 interface Operation {
@@ -149,9 +150,58 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: "put",
     path: "/api/flows/{id}",
-    summary: "Save a flow (a changed definition becomes a new version)",
+    summary:
+      "Save a flow (a changed definition becomes a new version); JSON, or YAML with Content-Type application/yaml or text/yaml",
     body: FlowDefinitionSchema,
     responses: { "200": "saved, with its version", "400": "invalid flow; the message names the field" },
+  },
+  {
+    method: "get",
+    path: "/api/flows/{id}/versions",
+    summary: "Every version of a flow, newest first, with when it was saved",
+    responses: { "200": "versions", "404": "unknown flow" },
+  },
+  {
+    method: "post",
+    path: "/api/flows/simulate",
+    summary:
+      "Dry-run flows (given, or the tenant's enabled ones) against a carrier timeline (events, a source's payloads, synthetic events or a named synthetic timeline): every message they would send, rendered, with when and why; nothing is stored or sent",
+    body: SimulateRequestSchema,
+    responses: {
+      "200": "the messages in time order, with held, suppressed, throttled and digested ones marked",
+      "400": "invalid flows or timeline; the message names the field",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/flows/timelines",
+    summary: "The named synthetic carrier timelines a simulation can use",
+    responses: { "200": "timelines" },
+  },
+  {
+    method: "get",
+    path: "/api/flows/defaults",
+    summary: "The built-in flow catalogue, with whether the tenant has each flow and whether it is enabled",
+    responses: { "200": "the catalogue" },
+  },
+  {
+    method: "post",
+    path: "/api/flows/defaults/{id}",
+    summary: "Install a built-in flow as the tenant's own, enabled (audited)",
+    responses: { "200": "installed, with its version", "404": "no such built-in flow" },
+  },
+  {
+    method: "post",
+    path: "/api/shipments/{carrier}/{trackingNumber}/notify",
+    summary:
+      "Send the customer their status now: plans the tenant's flows with a manual trigger (or the one named) for the shipment; with an Idempotency-Key header a retried request notifies once",
+    body: ManualNotifySchema,
+    responses: {
+      "200": "how many notifications were planned",
+      "400": "invalid body",
+      "404": "unknown shipment or flow",
+      "409": "the flow is disabled or has no manual trigger",
+    },
   },
   {
     method: "put",

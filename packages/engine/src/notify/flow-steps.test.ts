@@ -250,10 +250,8 @@ describe.each(DATABASE_KINDS)("flow steps on %s", (kind) => {
     expect(await flushDueDigest(engine.ctx, jobs[0]!.data as never)).toBe(1);
     expect(await flushDueDigest(engine.ctx, jobs[0]!.data as never)).toBe(0);
     const [digest] = await listNotifications(engine.ctx.db, "acme");
-    expect(digest?.rendered).toMatchObject({
-      subject: "2 updates on order #1",
-      text: "P1: in transit\nP2: in transit\n",
-    });
+    expect(digest?.rendered.subject).toBe("2 updates on order #1");
+    expect(digest?.rendered.text).toContain("P1: in transit\nP2: in transit\n");
 
     // a parcel after the flush opens the next digest
     await scan("P2", "delivered");

@@ -42,14 +42,13 @@ function staffAddresses(tenant: TenantRow, list: string): string[] {
   return tenant.settings.staffLists?.[list] ?? [];
 }
 
-/** The customer's address on a channel of this kind, when the order has one. */
-function customerAddress(
-  kind: ChannelConnection["kind"],
-  order: OrderRow | null,
-): NotificationRecipient | null {
+/** The customer's address on a channel: email for email and tickets, phone for SMS and WhatsApp. */
+function customerAddress(connection: ChannelConnection, order: OrderRow | null): NotificationRecipient | null {
   const c = order?.customer;
   if (!c) return null;
-  const address = kind === "email" || kind === "ticket" ? c.email : kind === "sms" ? c.phone : null;
+  const byPhone = connection.kind === "sms" || connection.provider === "whatsapp";
+  const byEmail = connection.kind === "email" || connection.kind === "ticket";
+  const address = byEmail ? c.email : byPhone ? c.phone : null;
   return address
     ? { address, name: c.name ?? null, locale: c.locale ?? null, timeZone: c.timeZone ?? null }
     : null;
@@ -64,7 +63,7 @@ export function recipientsOf(
   if (step.type === "webhook" || step.type === "writeback") return [{ address: connection.name }];
   const to = step.type === "ticket" ? "customer" : step.to;
   if (to === "customer") {
-    const r = customerAddress(connection.kind, subject.order);
+    const r = customerAddress(connection, subject.order);
     return r ? [r] : [];
   }
   if ("staff" in to) return staffAddresses(subject.tenant, to.staff).map((address) => ({ address }));

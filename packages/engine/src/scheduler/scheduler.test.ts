@@ -85,7 +85,7 @@ describe.each(DATABASE_KINDS)("startScheduler on %s", (kind) => {
     await sleep(150);
     expect(await listNotifications(ctx.db, "acme")).toHaveLength(1);
     expect(await tenantsWithUnsealedAudit(ctx.db)).toEqual(["acme"]);
-  }, 30_000);
+  }, 90_000);
 
   it("never runs a loop beside itself, however long a run takes", async () => {
     const { ctx } = await factory.open();
@@ -119,7 +119,7 @@ describe.each(DATABASE_KINDS)("startScheduler on %s", (kind) => {
     expect(running).toBe(0);
     expect(runs).toBeGreaterThanOrEqual(3);
     expect(most).toBe(1);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe("startScheduler when the database fails", () => {

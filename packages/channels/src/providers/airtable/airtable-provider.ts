@@ -3,7 +3,7 @@ import type { OutboundMessage, ProviderFactory, SendResult } from "../../channel
 import { baseUrlField, credentialField, timeoutMsField } from "../../config-fields.ts";
 import { httpSend } from "../../http-send.ts";
 import { isRecord, oneLine, type ProviderAnswer, stringField } from "../../provider-answer.ts";
-import { finalResult } from "../../send-result.ts";
+import { finalResult, withFinalHint } from "../../send-result.ts";
 
 export const AIRTABLE_API_URL = "https://api.airtable.com";
 /** Airtable documents a 30 second wait after a 429 before requests succeed again. */
@@ -138,16 +138,11 @@ function recordId(answer: ProviderAnswer): string | null {
   return Array.isArray(records) ? (stringField(records[0], "id") ?? null) : null;
 }
 
-function classifyAirtable(answer: ProviderAnswer, standard: SendResult): SendResult {
-  if (standard.outcome !== "final") return standard;
-  if (answer.status === 401) return finalResult(`${standard.error} (check the access token)`, answer.status);
-  if (answer.status === 403) {
-    return finalResult(
-      `${standard.error} (the token needs data.records:write and access to the base; check baseId and table)`,
-      answer.status,
-    );
-  }
-  return standard;
+function classifyAirtable(_answer: ProviderAnswer, standard: SendResult): SendResult {
+  return withFinalHint(standard, {
+    401: "check the access token",
+    403: "the token needs data.records:write and access to the base; check baseId and table",
+  });
 }
 
 /**

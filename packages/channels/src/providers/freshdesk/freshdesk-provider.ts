@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { OutboundMessage, ProviderFactory, SendResult } from "../../channel-provider.ts";
+import type { OutboundMessage, ProviderFactory } from "../../channel-provider.ts";
 import { credentialField, httpUrlField, timeoutMsField } from "../../config-fields.ts";
 import { httpSend } from "../../http-send.ts";
 import {
@@ -9,7 +9,7 @@ import {
   type ProviderAnswer,
   stringField,
 } from "../../provider-answer.ts";
-import { finalResult } from "../../send-result.ts";
+import { finalResult, withFinalHint } from "../../send-result.ts";
 
 export const FRESHDESK_TICKETS_PATH = "/api/v2/tickets";
 
@@ -133,13 +133,6 @@ export function freshdeskErrorMessage(answer: ProviderAnswer): string | undefine
   return description ?? commonErrorMessage(answer);
 }
 
-function classifyFreshdesk(answer: ProviderAnswer, standard: SendResult): SendResult {
-  if (standard.outcome === "final" && answer.status === 401) {
-    return { ...standard, error: `${standard.error} (check the API key)` };
-  }
-  return standard;
-}
-
 /**
  * Freshdesk, Create Ticket: `POST https://{domain}.freshdesk.com/api/v2/tickets`, HTTP Basic with
  * the API key as user and `X` as password, JSON. 201 Created with the ticket (`id`). Errors: 400
@@ -184,7 +177,7 @@ export const freshdeskProviderFactory: ProviderFactory<typeof freshdeskConfigSch
               return typeof id === "number" || typeof id === "string" ? String(id) : null;
             },
             errorMessage: freshdeskErrorMessage,
-            classify: classifyFreshdesk,
+            classify: (_answer, standard) => withFinalHint(standard, { 401: "check the API key" }),
           },
         );
       },

@@ -1,8 +1,8 @@
-import PostalMime from "postal-mime";
 import { googleAuthFailure, googleErrorReply } from "../../oauth/google-api-fake.ts";
 import type { FakeTokenEndpoint } from "../../oauth/token-endpoint-fake.ts";
 import { isRecord } from "../../provider-answer.ts";
 import type { LoopbackServer } from "../../testing/loopback-server.ts";
+import { type MimeMessageFields, readMimeMessage } from "../../testing/mime-message.ts";
 import { GMAIL_SEND_SCOPE } from "./gmail-provider.ts";
 
 /** Scopes that allow users.messages.send (any one). */
@@ -14,7 +14,7 @@ const SEND_SCOPES = [
 ];
 
 /** A message Gmail accepted, as it arrived and as postal-mime reads it. */
-export interface GmailSentMessage {
+export interface GmailSentMessage extends MimeMessageFields {
   id: string;
   threadId: string;
   userId: string;
@@ -22,15 +22,6 @@ export interface GmailSentMessage {
   raw: string;
   /** the `raw` field as sent */
   rawField: string;
-  from: { address: string; name: string } | null;
-  to: Array<{ address: string; name: string }>;
-  subject: string | null;
-  text: string | null;
-  html: string | null;
-  messageId: string | null;
-  date: string | null;
-  /** header names lower-cased, the first value of each */
-  headers: Record<string, string>;
 }
 
 export interface FakeGmail {
@@ -78,32 +69,14 @@ export function fakeGmail(
       });
     }
     const raw = Buffer.from(rawField.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8");
-    const email = await PostalMime.parse(raw);
-    const mailboxes = (list: Array<{ address?: string | undefined; name: string }> | undefined) =>
-      (list ?? []).flatMap((entry) => (entry.address ? [{ address: entry.address, name: entry.name }] : []));
-    const to = mailboxes(email.to);
+    const mail = await readMimeMessage(raw);
+    const { to } = mail;
     if (to.length === 0) return googleErrorReply(400, "Recipient address required", { reason: INVALID });
     if (to.some((recipient) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(recipient.address))) {
       return googleErrorReply(400, "Invalid To header", { reason: INVALID });
     }
-    const headers: Record<string, string> = {};
-    for (const header of email.headers) if (!(header.key in headers)) headers[header.key] = header.value;
     const id = (0x195805a0c00n + BigInt(fake.sent.length + 1)).toString(16);
-    fake.sent.push({
-      id,
-      threadId: id,
-      userId,
-      raw,
-      rawField,
-      from: mailboxes(email.from ? [email.from] : [])[0] ?? null,
-      to,
-      subject: email.subject ?? null,
-      text: email.text ?? null,
-      html: email.html ?? null,
-      messageId: email.messageId ?? null,
-      date: email.date ?? null,
-      headers,
-    });
+    fake.sent.push({ id, threadId: id, userId, raw, rawField, ...mail });
     return { status: 200, body: { id, threadId: id, labelIds: ["SENT"] } };
   });
   return fake;

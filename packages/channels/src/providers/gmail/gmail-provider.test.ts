@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
+import type { ChannelProvider } from "../../channel-provider.ts";
 import {
   type FakeTokenEndpoint,
   fakeGoogleTokenEndpoint,
@@ -7,6 +7,13 @@ import {
 } from "../../oauth/token-endpoint-fake.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeGmail, fakeGmail } from "./gmail-fake.ts";
 import { GMAIL_SEND_SCOPE, gmailConfigSchema, gmailProviderFactory } from "./gmail-provider.ts";
 
@@ -16,7 +23,6 @@ const REFRESH_TOKEN = "1//0gmail-refresh-token-abcdefghij";
 const SA_EMAIL = "mailer@trackflow-test.iam.gserviceaccount.com";
 const MAILBOX = "shipping@shop.example";
 const start = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let clock: Date;
 let server: LoopbackServer;
@@ -70,23 +76,23 @@ function refreshAuth(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = gmailConfigSchema.parse({
-    auth: refreshAuth(),
-    from: { email: MAILBOX, name: "Acme Shipping" },
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return gmailProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
-}
+const provider = providerMaker(
+  gmailProviderFactory,
+  () => ({ auth: refreshAuth(), from: { email: MAILBOX, name: "Acme Shipping" }, baseUrl: server.url }),
+  { now: () => clock },
+);
 
 function apiRequests() {
   return server.requests.filter((request) => request.path.startsWith("/gmail/"));
 }
 
-function expectNoSecrets(result: SendResult) {
-  const text = JSON.stringify(result);
-  for (const secret of [CLIENT_SECRET, REFRESH_TOKEN, "ya29."]) expect(text).not.toContain(secret);
+const SECRETS = [CLIENT_SECRET, REFRESH_TOKEN, "ya29."];
+
+/** Sends once so the token is cached; scripted failures then hit the API call. */
+async function warmed(overrides: Record<string, unknown> = {}): Promise<ChannelProvider> {
+  const gmailProvider = provider(overrides);
+  expect((await gmailProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
+  return gmailProvider;
 }
 
 describe("gmail provider", () => {
@@ -104,7 +110,7 @@ describe("gmail provider", () => {
   it("sends the RFC 822 message as base64url raw with a Bearer token and returns Gmail's id", async () => {
     const result = await provider({ replyTo: { email: "help@shop.example" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({ outcome: "sent", providerMessageId: "195805a0c01", statusCode: 200 });
 
@@ -134,7 +140,7 @@ describe("gmail provider", () => {
       recipient: { address: "zoe@example.com", name: "Zoë Ångström" },
       content: { subject: "Votre commande a été livrée — merci ! 📦", text: "Livrée." },
     });
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     const sent = gmail.sent[0];
     expect(sent?.raw).toMatch(/^Subject: =\?UTF-8\?B\?/m);
     expect(sent?.subject).toBe("Votre commande a été livrée — merci ! 📦");
@@ -145,19 +151,19 @@ describe("gmail provider", () => {
 
   it("gives the same notification the same Message-ID", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     expect(gmail.sent[0]?.messageId).toBe(gmail.sent[1]?.messageId);
   });
 
   it("reuses the token, and refreshes it a minute before it expires", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     clock = new Date(start.getTime() + 30 * 60_000);
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     expect(tokens.grantTypes).toEqual(["refresh_token"]);
     clock = new Date(start.getTime() + 3599_000 - 30_000);
-    expect((await gmailProvider.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await gmailProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
     expect(tokens.grantTypes).toEqual(["refresh_token", "refresh_token"]);
     expect(apiRequests().map((request) => request.headers.authorization)).toEqual([
       "Bearer ya29.fake-google-1",
@@ -168,9 +174,9 @@ describe("gmail provider", () => {
 
   it("makes a revoked token's 401 retryable once, and the next attempt refreshes and sends", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     tokens.revokeAll();
-    const refused = await gmailProvider.send(outboundMessage(), signal());
+    const refused = await gmailProvider.send(outboundMessage(), testSignal());
     expect(refused).toMatchObject({ outcome: "retryable", statusCode: 401, retryAfterMs: null });
     if (refused.outcome === "retryable") {
       expect(refused.error).toMatch(
@@ -178,15 +184,15 @@ describe("gmail provider", () => {
       );
       expect(refused.error).toContain("(UNAUTHENTICATED, authError)");
     }
-    expectNoSecrets(refused);
-    expect(await gmailProvider.send(outboundMessage(), signal())).toMatchObject({ outcome: "sent" });
+    expectNoSecretsIn(refused, SECRETS);
+    expect(await gmailProvider.send(outboundMessage(), testSignal())).toMatchObject({ outcome: "sent" });
     expect(tokens.grantTypes).toHaveLength(2);
   });
 
   it("makes a revoked refresh token final without calling Gmail, and without secrets in the text", async () => {
     const result = await provider({ auth: refreshAuth({ refreshToken: "1//0revoked" }) }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -194,14 +200,14 @@ describe("gmail provider", () => {
       statusCode: 400,
     });
     expect(apiRequests()).toHaveLength(0);
-    expectNoSecrets(result);
+    expectNoSecretsIn(result, SECRETS);
   });
 
   it("makes a wrong client secret final", async () => {
     expect(
       await provider({ auth: refreshAuth({ clientSecret: "GOCSPX-wrong" }) }).send(
         outboundMessage(),
-        signal(),
+        testSignal(),
       ),
     ).toMatchObject({ outcome: "final", statusCode: 401 });
   });
@@ -209,7 +215,7 @@ describe("gmail provider", () => {
   it("makes a token without the send scope final (403 insufficientPermissions)", async () => {
     const result = await provider({ auth: refreshAuth({ clientId: "readonly-client" }) }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -227,14 +233,14 @@ describe("gmail provider", () => {
         subject: MAILBOX,
       },
       userId: MAILBOX,
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(result.outcome).toBe("sent");
     expect(apiRequests()[0]?.path).toBe("/gmail/v1/users/shipping%40shop.example/messages/send");
     expect(tokens.issued[0]).toMatchObject({ principal: MAILBOX, scopes: [GMAIL_SEND_SCOPE] });
   });
 
   it("makes a mailbox the token may not act for final (403 Delegation denied)", async () => {
-    expect(await provider({ userId: "other@shop.example" }).send(outboundMessage(), signal())).toEqual({
+    expect(await provider({ userId: "other@shop.example" }).send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: `Gmail answered HTTP 403: Delegation denied for ${MAILBOX} (PERMISSION_DENIED, forbidden)`,
       statusCode: 403,
@@ -243,15 +249,21 @@ describe("gmail provider", () => {
 
   it("refuses a message without subject or with an unusable address without calling Gmail", async () => {
     const noSubject = outboundMessage({ content: { subject: " ", text: "x" } });
-    expect(await provider().send(noSubject, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(noSubject, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     const injected = outboundMessage({ recipient: { address: "jane@example.com\r\nBcc: x@evil.example" } });
-    expect(await provider().send(injected, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(injected, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes Gmail's 400 invalidArgument final with its message", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     server.errorNext(1, 400, {
       body: {
         error: {
@@ -262,7 +274,7 @@ describe("gmail provider", () => {
         },
       },
     });
-    expect(await gmailProvider.send(outboundMessage(), signal())).toEqual({
+    expect(await gmailProvider.send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "Gmail answered HTTP 400: Invalid To header (INVALID_ARGUMENT, invalidArgument)",
       statusCode: 400,
@@ -271,7 +283,7 @@ describe("gmail provider", () => {
 
   it("makes 429 (sending limit) retryable with Retry-After", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     server.rateLimitNext(1, "120", {
       body: {
         error: {
@@ -284,7 +296,7 @@ describe("gmail provider", () => {
         },
       },
     });
-    expect(await gmailProvider.send(outboundMessage(), signal())).toEqual({
+    expect(await gmailProvider.send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error:
         "Gmail answered HTTP 429: User-rate limit exceeded. Retry after 2025-03-10T12:02:00.000Z (Mail sending) (RESOURCE_EXHAUSTED, rateLimitExceeded)",
@@ -295,7 +307,7 @@ describe("gmail provider", () => {
 
   it.each(["rateLimitExceeded", "userRateLimitExceeded"])("makes 403 %s retryable", async (reason) => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     server.errorNext(1, 403, {
       body: {
         error: {
@@ -305,7 +317,7 @@ describe("gmail provider", () => {
         },
       },
     });
-    expect(await gmailProvider.send(outboundMessage(), signal())).toEqual({
+    expect(await gmailProvider.send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: `Gmail answered HTTP 403: User Rate Limit Exceeded (${reason})`,
       statusCode: 403,
@@ -315,53 +327,45 @@ describe("gmail provider", () => {
 
   it("keeps 403 dailyLimitExceeded final", async () => {
     const gmailProvider = provider();
-    await gmailProvider.send(outboundMessage(), signal());
+    await gmailProvider.send(outboundMessage(), testSignal());
     server.errorNext(1, 403, {
       body: {
         error: { code: 403, message: "Daily Limit Exceeded", errors: [{ reason: "dailyLimitExceeded" }] },
       },
     });
-    expect(await gmailProvider.send(outboundMessage(), signal())).toMatchObject({
+    expect(await gmailProvider.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 403,
     });
   });
 
-  it("makes a 5xx, a timeout and a network failure retryable, without secrets", async () => {
-    const gmailProvider = provider({ timeoutMs: 150 });
-    await gmailProvider.send(outboundMessage(), signal());
-    server.errorNext(1, 503, {
-      body: { error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" } },
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing secrets", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Gmail",
+      makeProvider: warmed,
+      server,
+      secrets: SECRETS,
+      serverError: {
+        status: 503,
+        reply: {
+          body: {
+            error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" },
+          },
+        },
+        error: "Gmail answered HTTP 503: The service is currently unavailable. (UNAVAILABLE)",
+      },
     });
-    expect(await gmailProvider.send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Gmail answered HTTP 503: The service is currently unavailable. (UNAVAILABLE)",
-      statusCode: 503,
-      retryAfterMs: null,
-    });
-    server.stallNext(1, 5_000);
-    expect(await gmailProvider.send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Gmail: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
-    });
-    server.resetNext(1);
-    const reset = await gmailProvider.send(outboundMessage(), signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecrets(reset);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = gmailConfigSchema.safeParse({
-      auth: { type: "refreshToken", clientId: "x", clientSecret: " s", refreshToken: "" },
-      from: { email: "nope" },
-      baseUrl: "ftp://x",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining(["auth.clientSecret", "auth.refreshToken", "from.email", "baseUrl"]),
+    expectConfigErrorsAt(
+      gmailConfigSchema,
+      {
+        auth: { type: "refreshToken", clientId: "x", clientSecret: " s", refreshToken: "" },
+        from: { email: "nope" },
+        baseUrl: "ftp://x",
+      },
+      ["auth.clientSecret", "auth.refreshToken", "from.email", "baseUrl"],
     );
     expect(gmailConfigSchema.safeParse({ auth: { type: "apiKey" }, from: { email: MAILBOX } }).success).toBe(
       false,

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { OutboundMessage, ProviderFactory } from "../../channel-provider.ts";
 import { baseUrlField, timeoutMsField } from "../../config-fields.ts";
-import { httpSend } from "../../http-send.ts";
-import { createAccessTokenCache, sendWithAccessToken } from "../../oauth/access-token-cache.ts";
+import { createAccessTokenCache, httpSendWithAccessToken } from "../../oauth/access-token-cache.ts";
 import { classifyGoogleRateLimit, googleErrorMessage } from "../../oauth/google-api-error.ts";
 import { googleAuthSchema, googleTokenGrant } from "../../oauth/google-auth.ts";
 import { stringField } from "../../provider-answer.ts";
@@ -98,27 +97,23 @@ export const gmailProviderFactory: ProviderFactory<typeof gmailConfigSchema> = {
         const raw = Buffer.from(gmailRawMessage(message, config, subject, deps.now()), "utf8").toString(
           "base64url",
         );
-        return sendWithAccessToken(tokens, signal, (token) =>
-          httpSend(
-            {
-              url,
-              headers: {
-                Authorization: `Bearer ${token}`,
-                "Content-Type": "application/json; charset=utf-8",
-              },
-              body: JSON.stringify({ raw }),
-            },
-            {
-              provider: "Gmail",
-              fetch: deps.fetch,
-              now: deps.now,
-              signal,
-              timeoutMs: config.timeoutMs,
-              messageId: (answer) => stringField(answer.json, "id") ?? null,
-              errorMessage: googleErrorMessage,
-              classify: classifyGoogleRateLimit,
-            },
-          ),
+        return httpSendWithAccessToken(
+          tokens,
+          {
+            url,
+            headers: { "Content-Type": "application/json; charset=utf-8" },
+            body: JSON.stringify({ raw }),
+          },
+          {
+            provider: "Gmail",
+            fetch: deps.fetch,
+            now: deps.now,
+            signal,
+            timeoutMs: config.timeoutMs,
+            messageId: (answer) => stringField(answer.json, "id") ?? null,
+            errorMessage: googleErrorMessage,
+            classify: classifyGoogleRateLimit,
+          },
         );
       },
     };

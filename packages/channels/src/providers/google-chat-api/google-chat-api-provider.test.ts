@@ -7,6 +7,12 @@ import {
 } from "../../oauth/token-endpoint-fake.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import type { FakeChatSpaces } from "../google-chat/google-chat-fake.ts";
 import { googleChatMessageId } from "../google-chat/google-chat-message.ts";
 import { fakeGoogleChatApi } from "./google-chat-api-fake.ts";
@@ -19,7 +25,6 @@ import {
 const SA_EMAIL = "chat-app@trackflow-test.iam.gserviceaccount.com";
 const SPACE = "spaces/AAAAbCdEfGh";
 const start = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const chat = outboundMessage({
   recipient: { address: SPACE },
   content: { text: "Order #1001 was delivered today." },
@@ -52,14 +57,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = googleChatApiConfigSchema.parse({
-    serviceAccount: { ...serviceAccount.keyFile, token_uri: tokens.tokenUrl },
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return googleChatApiProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
-}
+const provider = providerMaker(
+  googleChatApiProviderFactory,
+  () => ({ serviceAccount: { ...serviceAccount.keyFile, token_uri: tokens.tokenUrl }, baseUrl: server.url }),
+  { now: () => clock },
+);
 
 function apiRequests() {
   return server.requests.filter((request) => request.path.startsWith("/v1/"));
@@ -67,7 +69,9 @@ function apiRequests() {
 
 async function warmed(overrides: Record<string, unknown> = {}): Promise<ChannelProvider> {
   const chatProvider = provider(overrides);
-  expect((await chatProvider.send({ ...chat, idempotencyKey: "warm-up" }, signal())).outcome).toBe("sent");
+  expect((await chatProvider.send({ ...chat, idempotencyKey: "warm-up" }, testSignal())).outcome).toBe(
+    "sent",
+  );
   return chatProvider;
 }
 
@@ -83,7 +87,7 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
   });
 
   it("gets a chat.bot token with a signed assertion and creates the message with messageId", async () => {
-    const result = await provider().send(chat, signal());
+    const result = await provider().send(chat, testSignal());
     expect(result).toEqual({
       outcome: "sent",
       providerMessageId: "spaces/AAAAbCdEfGh/messages/Zq3x000001.Zq3x000001",
@@ -99,8 +103,8 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
 
   it("treats a repeat (409 ALREADY_EXISTS) as sent and posts once", async () => {
     const chatProvider = provider();
-    await chatProvider.send(chat, signal());
-    expect(await chatProvider.send(chat, signal())).toEqual({
+    await chatProvider.send(chat, testSignal());
+    expect(await chatProvider.send(chat, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: `${SPACE}/messages/${googleChatMessageId(chat.idempotencyKey)}`,
       statusCode: 409,
@@ -119,7 +123,7 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
       recipient: { address: "" },
       content: { text: "x", structured: { sections: [] } },
     };
-    expect((await chatProvider.send(message, signal())).outcome).toBe("sent");
+    expect((await chatProvider.send(message, testSignal())).outcome).toBe("sent");
     expect(api.posted[0]).toMatchObject({
       space: SPACE,
       messageReplyOption: "REPLY_MESSAGE_OR_FAIL",
@@ -132,11 +136,13 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
   });
 
   it("refuses a recipient that is not a space, or none without a default, without calling Chat", async () => {
-    expect(await provider().send({ ...chat, recipient: { address: "#general" } }, signal())).toMatchObject({
+    expect(
+      await provider().send({ ...chat, recipient: { address: "#general" } }, testSignal()),
+    ).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
-    expect(await provider().send({ ...chat, recipient: { address: " " } }, signal())).toMatchObject({
+    expect(await provider().send({ ...chat, recipient: { address: " " } }, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
@@ -146,21 +152,21 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
   it("refreshes the token near expiry, and a refused cached token is retryable once", async () => {
     const chatProvider = await warmed();
     clock = new Date(start.getTime() + 3599_000 - 30_000);
-    expect((await chatProvider.send(chat, signal())).outcome).toBe("sent");
+    expect((await chatProvider.send(chat, testSignal())).outcome).toBe("sent");
     expect(tokens.issued).toHaveLength(2);
     tokens.revokeAll();
-    expect(await chatProvider.send({ ...chat, idempotencyKey: "k2" }, signal())).toMatchObject({
+    expect(await chatProvider.send({ ...chat, idempotencyKey: "k2" }, testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 401,
     });
-    expect((await chatProvider.send({ ...chat, idempotencyKey: "k2" }, signal())).outcome).toBe("sent");
+    expect((await chatProvider.send({ ...chat, idempotencyKey: "k2" }, testSignal())).outcome).toBe("sent");
     expect(tokens.issued).toHaveLength(3);
   });
 
   it("makes an assertion signed with the wrong key final, without key material in the text", async () => {
     const result = await provider({
       serviceAccount: { ...stranger.keyFile, token_uri: tokens.tokenUrl },
-    }).send(chat, signal());
+    }).send(chat, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Google token endpoint answered HTTP 400: invalid_grant: Invalid JWT Signature.",
@@ -171,14 +177,14 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
 
   it("makes a space the app is not in final (403), and an unknown space final (404)", async () => {
     expect(
-      await provider().send({ ...chat, recipient: { address: "spaces/NotJoined00" } }, signal()),
+      await provider().send({ ...chat, recipient: { address: "spaces/NotJoined00" } }, testSignal()),
     ).toEqual({
       outcome: "final",
       error: "Google Chat API answered HTTP 403: The caller does not have permission (PERMISSION_DENIED)",
       statusCode: 403,
     });
     expect(
-      await provider().send({ ...chat, recipient: { address: "spaces/Unknown0000" } }, signal()),
+      await provider().send({ ...chat, recipient: { address: "spaces/Unknown0000" } }, testSignal()),
     ).toMatchObject({
       outcome: "final",
       statusCode: 404,
@@ -187,7 +193,7 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
 
   it("makes rejected content final with Chat's message", async () => {
     const big = { ...chat, content: { text: "x".repeat(33_000) } };
-    expect(await provider().send(big, signal())).toEqual({
+    expect(await provider().send(big, testSignal())).toEqual({
       outcome: "final",
       error:
         "Google Chat API answered HTTP 400: Message is too large. The maximum message size is 32000 bytes. (INVALID_ARGUMENT)",
@@ -195,8 +201,8 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
     });
   });
 
-  it("makes 429 retryable with Retry-After, 5xx, timeouts and network errors retryable", async () => {
-    const chatProvider = await warmed({ timeoutMs: 500 });
+  it("makes 429 retryable with Retry-After", async () => {
+    const chatProvider = await warmed();
     server.rateLimitNext(1, "3", {
       body: {
         error: {
@@ -206,34 +212,42 @@ describe("google-chat-api provider (spaces.messages.create)", () => {
         },
       },
     });
-    expect(await chatProvider.send(chat, signal())).toMatchObject({
+    expect(await chatProvider.send(chat, testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 429,
       retryAfterMs: 3_000,
     });
-    server.errorNext(1, 503, {
-      body: { error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" } },
+  });
+
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Google Chat API",
+      makeProvider: warmed,
+      server,
+      message: chat,
+      secrets: ["ya29."],
+      serverError: {
+        status: 503,
+        reply: {
+          body: {
+            error: { code: 503, message: "The service is currently unavailable.", status: "UNAVAILABLE" },
+          },
+        },
+      },
+      timeoutMs: 500,
     });
-    expect(await chatProvider.send(chat, signal())).toMatchObject({ outcome: "retryable", statusCode: 503 });
-    server.stallNext(1, 5_000);
-    expect(await chatProvider.send(chat, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Google Chat API: no answer within 500 ms",
-    });
-    server.resetNext(1);
-    const reset = await chatProvider.send(chat, signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expect(JSON.stringify(reset)).not.toContain("ya29.");
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = googleChatApiConfigSchema.safeParse({
-      serviceAccount: { client_email: SA_EMAIL, private_key: "not a key" },
-      defaultSpace: "general",
-      baseUrl: "x",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["serviceAccount.private_key", "baseUrl"]));
+    expectConfigErrorsAt(
+      googleChatApiConfigSchema,
+      {
+        serviceAccount: { client_email: SA_EMAIL, private_key: "not a key" },
+        defaultSpace: "general",
+        baseUrl: "x",
+      },
+      ["serviceAccount.private_key", "baseUrl"],
+    );
     expect(
       googleChatApiConfigSchema.safeParse({
         serviceAccount: serviceAccount.keyFile,

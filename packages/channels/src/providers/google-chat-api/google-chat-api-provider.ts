@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { ProviderFactory } from "../../channel-provider.ts";
 import { baseUrlField, httpUrlField, timeoutMsField } from "../../config-fields.ts";
-import { httpSend } from "../../http-send.ts";
-import { createAccessTokenCache, sendWithAccessToken } from "../../oauth/access-token-cache.ts";
+import { createAccessTokenCache, httpSendWithAccessToken } from "../../oauth/access-token-cache.ts";
 import { classifyGoogleRateLimit, googleErrorMessage } from "../../oauth/google-api-error.ts";
 import { googleServiceAccountKeySchema, googleTokenGrant } from "../../oauth/google-auth.ts";
 import { finalResult } from "../../send-result.ts";
@@ -96,27 +95,23 @@ export const googleChatApiProviderFactory: ProviderFactory<typeof googleChatApiC
         const url = `${config.baseUrl}/v1/${space}/messages?${query.toString()}`;
         const body = JSON.stringify(googleChatMessageBody(message.content, config.threadKey));
         const alreadyPosted = classifyAlreadyPosted(space, messageId);
-        return sendWithAccessToken(tokens, signal, (token) =>
-          httpSend(
-            {
-              url,
-              headers: {
-                Authorization: `Bearer ${token}`,
-                "Content-Type": "application/json; charset=UTF-8",
-              },
-              body,
-            },
-            {
-              provider: "Google Chat API",
-              fetch: deps.fetch,
-              now: deps.now,
-              signal,
-              timeoutMs: config.timeoutMs,
-              errorMessage: googleErrorMessage,
-              classify: (answer, standard, context) =>
-                classifyGoogleRateLimit(answer, alreadyPosted(answer, standard, context), context),
-            },
-          ),
+        return httpSendWithAccessToken(
+          tokens,
+          {
+            url,
+            headers: { "Content-Type": "application/json; charset=UTF-8" },
+            body,
+          },
+          {
+            provider: "Google Chat API",
+            fetch: deps.fetch,
+            now: deps.now,
+            signal,
+            timeoutMs: config.timeoutMs,
+            errorMessage: googleErrorMessage,
+            classify: (answer, standard, context) =>
+              classifyGoogleRateLimit(answer, alreadyPosted(answer, standard, context), context),
+          },
         );
       },
     };

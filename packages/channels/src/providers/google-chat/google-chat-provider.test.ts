@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  configIssuePaths,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeGoogleChatWebhook, fakeGoogleChatWebhook } from "./google-chat-fake.ts";
 import { chatCards, googleChatMessageId } from "./google-chat-message.ts";
 import { googleChatConfigSchema, googleChatProviderFactory } from "./google-chat-provider.ts";
 
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const KEY = "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI";
 const TOKEN = "Xb4fhZ8Tr2m1qW3e5R7t9Y0uI2o4P6a8S0d2F4g6H8j%3D";
 const card = {
@@ -32,10 +36,9 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = googleChatConfigSchema.parse({ webhookUrl: webhook.webhookUrl, ...overrides });
-  return googleChatProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(googleChatProviderFactory, () => ({ webhookUrl: webhook.webhookUrl }), {
+  now: () => now,
+});
 
 describe("google-chat provider (incoming webhook)", () => {
   it("describes itself: chat, idempotency key honoured through the client-assigned message id", () => {
@@ -43,7 +46,7 @@ describe("google-chat provider (incoming webhook)", () => {
   });
 
   it("posts {text} to the webhook URL with messageId and returns the message name", async () => {
-    const result = await provider().send(chat, signal());
+    const result = await provider().send(chat, testSignal());
     expect(result).toEqual({
       outcome: "sent",
       providerMessageId: "spaces/AAAAbCdEfGh/messages/Zq3x000001.Zq3x000001",
@@ -64,20 +67,22 @@ describe("google-chat provider (incoming webhook)", () => {
 
   it("treats a repeat of the same notification (409 ALREADY_EXISTS) as sent, posting once", async () => {
     const chatProvider = provider();
-    expect((await chatProvider.send(chat, signal())).outcome).toBe("sent");
-    expect(await chatProvider.send(chat, signal())).toEqual({
+    expect((await chatProvider.send(chat, testSignal())).outcome).toBe("sent");
+    expect(await chatProvider.send(chat, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: `spaces/AAAAbCdEfGh/messages/${googleChatMessageId(chat.idempotencyKey)}`,
       statusCode: 409,
     });
     expect(webhook.posted).toHaveLength(1);
-    expect((await chatProvider.send({ ...chat, idempotencyKey: "another" }, signal())).outcome).toBe("sent");
+    expect((await chatProvider.send({ ...chat, idempotencyKey: "another" }, testSignal())).outcome).toBe(
+      "sent",
+    );
     expect(webhook.posted).toHaveLength(2);
   });
 
   it("sends Chat cards from content.structured as cardsV2 with the text as fallbackText", async () => {
     const message = { ...chat, content: { text: "Delivered.", structured: card } };
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     expect(webhook.posted[0]?.body).toEqual({
       cardsV2: [{ cardId: "trackflow-card-1", card }],
       fallbackText: "Delivered.",
@@ -96,7 +101,7 @@ describe("google-chat provider (incoming webhook)", () => {
 
   it("ignores structure that is not a Chat card", async () => {
     const message = { ...chat, content: { text: "Plain.", structured: { blocks: [{ type: "section" }] } } };
-    await provider().send(message, signal());
+    await provider().send(message, testSignal());
     expect(webhook.posted[0]?.body).toEqual({ text: "Plain." });
   });
 
@@ -104,14 +109,14 @@ describe("google-chat provider (incoming webhook)", () => {
     await provider({
       threadKey: "order-1001",
       messageReplyOption: "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD",
-    }).send(chat, signal());
+    }).send(chat, testSignal());
     expect(webhook.posted[0]?.messageReplyOption).toBe("REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD");
     expect(webhook.posted[0]?.body).toEqual({ text: chat.content.text, thread: { threadKey: "order-1001" } });
   });
 
   it("makes a wrong key or token final without showing the URL", async () => {
     const wrongKey = webhook.webhookUrl.replace(KEY, "AIzaWrongKey");
-    const keyResult = await provider({ webhookUrl: wrongKey }).send(chat, signal());
+    const keyResult = await provider({ webhookUrl: wrongKey }).send(chat, testSignal());
     expect(keyResult).toEqual({
       outcome: "final",
       error:
@@ -119,13 +124,13 @@ describe("google-chat provider (incoming webhook)", () => {
       statusCode: 400,
     });
     const wrongToken = webhook.webhookUrl.replace(TOKEN, "wrong-token");
-    const tokenResult = await provider({ webhookUrl: wrongToken }).send(chat, signal());
+    const tokenResult = await provider({ webhookUrl: wrongToken }).send(chat, testSignal());
     expect(tokenResult).toMatchObject({ outcome: "final", statusCode: 401 });
     expect(JSON.stringify([keyResult, tokenResult])).not.toMatch(/AIza|wrong-token|token=/);
   });
 
   it("makes an empty message final with Chat's message", async () => {
-    expect(await provider().send({ ...chat, content: { text: " " } }, signal())).toEqual({
+    expect(await provider().send({ ...chat, content: { text: " " } }, testSignal())).toEqual({
       outcome: "final",
       error:
         "Google Chat webhook answered HTTP 400: Message cannot be empty. Discarding empty message. (INVALID_ARGUMENT)",
@@ -135,13 +140,13 @@ describe("google-chat provider (incoming webhook)", () => {
 
   it("makes a removed webhook's space final (404)", async () => {
     const gone = webhook.webhookUrl.replace("AAAAbCdEfGh", "AAAAgone000");
-    expect(await provider({ webhookUrl: gone }).send(chat, signal())).toMatchObject({
+    expect(await provider({ webhookUrl: gone }).send(chat, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 404,
     });
   });
 
-  it("makes 429 RESOURCE_EXHAUSTED retryable with Retry-After, and 5xx retryable", async () => {
+  it("makes 429 RESOURCE_EXHAUSTED retryable with Retry-After", async () => {
     server.rateLimitNext(1, "2", {
       body: {
         error: {
@@ -151,36 +156,31 @@ describe("google-chat provider (incoming webhook)", () => {
         },
       },
     });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error:
         "Google Chat webhook answered HTTP 429: Resource has been exhausted (e.g. check quota). (RESOURCE_EXHAUSTED)",
       statusCode: 429,
       retryAfterMs: 2_000,
     });
-    server.errorNext(1, 500, {
-      body: { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } },
-    });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "retryable", statusCode: 500 });
   });
 
-  it("makes a timeout and a network failure retryable, without the URL's secrets", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(chat, signal())).toEqual({
-      outcome: "retryable",
-      error: "Google Chat webhook: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the URL's secrets", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Google Chat webhook",
+      makeProvider: provider,
+      server,
+      message: chat,
+      secrets: [KEY, TOKEN, /AIza|token=/],
+      serverError: {
+        status: 500,
+        reply: { body: { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } } },
+      },
     });
-    server.resetNext(1);
-    const reset = await provider().send(chat, signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expect(JSON.stringify(reset)).not.toMatch(/AIza|token=/);
   });
 
   it("refuses a URL that is not a Chat webhook, and bad thread options", () => {
-    const paths = (input: Record<string, unknown>) =>
-      googleChatConfigSchema.safeParse(input).error?.issues.map((issue) => issue.path.join("."));
+    const paths = (input: Record<string, unknown>) => configIssuePaths(googleChatConfigSchema, input);
     expect(paths({ webhookUrl: "https://chat.googleapis.com/v1/spaces/AAA/messages" })).toEqual([
       "webhookUrl",
     ]);

@@ -7,6 +7,12 @@ import {
 } from "../../oauth/token-endpoint-fake.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeGoogleSheets, fakeGoogleSheets } from "./google-sheets-fake.ts";
 import {
   GOOGLE_SHEETS_SCOPE,
@@ -20,7 +26,6 @@ const CLIENT_SECRET = "GOCSPX-sheets-secret-0123456789";
 const REFRESH_TOKEN = "1//0sheets-refresh-token-abcdefghij";
 const SA_EMAIL = "sheets@trackflow-test.iam.gserviceaccount.com";
 const start = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let clock: Date;
 let server: LoopbackServer;
@@ -76,15 +81,11 @@ function refreshAuth(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = googleSheetsConfigSchema.parse({
-    auth: refreshAuth(),
-    spreadsheetId: SPREADSHEET_ID,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return googleSheetsProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
-}
+const provider = providerMaker(
+  googleSheetsProviderFactory,
+  () => ({ auth: refreshAuth(), spreadsheetId: SPREADSHEET_ID, baseUrl: server.url }),
+  { now: () => clock },
+);
 
 function apiRequests() {
   return server.requests.filter((request) => request.path.startsWith("/v4/"));
@@ -92,7 +93,7 @@ function apiRequests() {
 
 async function warmed(overrides: Record<string, unknown> = {}): Promise<ChannelProvider> {
   const sheetsProvider = provider(overrides);
-  expect((await sheetsProvider.send(outboundMessage(), signal())).outcome).toBe("sent");
+  expect((await sheetsProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
   return sheetsProvider;
 }
 
@@ -116,7 +117,7 @@ describe("google-sheets provider (values.append)", () => {
     const result = await provider({
       range: "Deliveries!A:F",
       columns: ["sentAt", "recipient", "subject", "text", "notificationId", "idempotencyKey"],
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: "Deliveries!A1:F1", statusCode: 200 });
     const [request] = apiRequests();
     expect(request?.method).toBe("POST");
@@ -136,14 +137,14 @@ describe("google-sheets provider (values.append)", () => {
         ],
       ],
     });
-    expect(await provider({ range: "Deliveries!A:F" }).send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider({ range: "Deliveries!A:F" }).send(outboundMessage(), testSignal())).toMatchObject({
       providerMessageId: "Deliveries!A2:E2",
     });
   });
 
   it("appends content.structured as the row when it is an array of scalars, and passes USER_ENTERED", async () => {
     const message = outboundMessage({ content: { text: "x", structured: ["#1001", 42, true, null] } });
-    expect((await provider({ valueInputOption: "USER_ENTERED" }).send(message, signal())).outcome).toBe(
+    expect((await provider({ valueInputOption: "USER_ENTERED" }).send(message, testSignal())).outcome).toBe(
       "sent",
     );
     expect(sheets.appended[0]).toMatchObject({
@@ -153,7 +154,7 @@ describe("google-sheets provider (values.append)", () => {
       insertDataOption: "INSERT_ROWS",
     });
     const notRow = outboundMessage({ content: { text: "x", subject: null, structured: [{ a: 1 }] } });
-    await provider({ columns: ["text", "subject"] }).send(notRow, signal());
+    await provider({ columns: ["text", "subject"] }).send(notRow, testSignal());
     expect(sheets.appended[1]?.row).toEqual(["x", ""]);
   });
 
@@ -163,7 +164,7 @@ describe("google-sheets provider (values.append)", () => {
         type: "serviceAccount",
         serviceAccount: { ...serviceAccount.keyFile, token_uri: tokens.tokenUrl },
       },
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(result.outcome).toBe("sent");
     expect(tokens.issued[0]).toMatchObject({ principal: SA_EMAIL, scopes: [GOOGLE_SHEETS_SCOPE] });
   });
@@ -171,28 +172,28 @@ describe("google-sheets provider (values.append)", () => {
   it("refreshes the token near expiry, and a refused cached token is retryable once", async () => {
     const sheetsProvider = await warmed();
     clock = new Date(start.getTime() + 3599_000 - 30_000);
-    await sheetsProvider.send(outboundMessage(), signal());
+    await sheetsProvider.send(outboundMessage(), testSignal());
     expect(tokens.issued).toHaveLength(2);
     tokens.revokeAll();
-    expect(await sheetsProvider.send(outboundMessage(), signal())).toMatchObject({
+    expect(await sheetsProvider.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 401,
     });
-    expect((await sheetsProvider.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await sheetsProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
     expect(sheets.appended).toHaveLength(3);
   });
 
   it("makes a revoked refresh token final, and a read-only token final (403)", async () => {
     const revoked = await provider({ auth: refreshAuth({ refreshToken: "1//0gone" }) }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(revoked).toMatchObject({ outcome: "final", statusCode: 400 });
     expect(JSON.stringify(revoked)).not.toMatch(/GOCSPX|1\/\/0gone/);
     expect(
       await provider({ auth: refreshAuth({ clientId: "readonly-client" }) }).send(
         outboundMessage(),
-        signal(),
+        testSignal(),
       ),
     ).toEqual({
       outcome: "final",
@@ -203,13 +204,13 @@ describe("google-sheets provider (values.append)", () => {
   });
 
   it("makes a bad range, an unknown spreadsheet and an unshared one final with Google's message", async () => {
-    expect(await provider({ range: "Nope!A:C" }).send(outboundMessage(), signal())).toEqual({
+    expect(await provider({ range: "Nope!A:C" }).send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "Google Sheets answered HTTP 400: Unable to parse range: Nope!A:C (INVALID_ARGUMENT)",
       statusCode: 400,
     });
     expect(
-      await provider({ spreadsheetId: "1OtherSpreadsheetId000" }).send(outboundMessage(), signal()),
+      await provider({ spreadsheetId: "1OtherSpreadsheetId000" }).send(outboundMessage(), testSignal()),
     ).toMatchObject({
       outcome: "final",
       statusCode: 404,
@@ -228,15 +229,15 @@ describe("google-sheets provider (values.append)", () => {
       ],
     });
     fakeGoogleSheets(server, { tokens, spreadsheetId: SPREADSHEET_ID, sheets: ["Sheet1"], readOnly: true });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error: "Google Sheets answered HTTP 403: The caller does not have permission (PERMISSION_DENIED)",
       statusCode: 403,
     });
   });
 
-  it("makes 429 (write quota) retryable with Retry-After, 5xx, timeouts and network errors retryable", async () => {
-    const sheetsProvider = await warmed({ timeoutMs: 500 });
+  it("makes 429 (write quota) retryable with Retry-After", async () => {
+    const sheetsProvider = await warmed();
     server.rateLimitNext(1, "60", {
       body: {
         error: {
@@ -247,46 +248,38 @@ describe("google-sheets provider (values.append)", () => {
         },
       },
     });
-    expect(await sheetsProvider.send(outboundMessage(), signal())).toMatchObject({
+    expect(await sheetsProvider.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 429,
       retryAfterMs: 60_000,
     });
-    server.errorNext(1, 500, {
-      body: { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } },
+  });
+
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing secrets", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Google Sheets",
+      makeProvider: warmed,
+      server,
+      secrets: [CLIENT_SECRET, REFRESH_TOKEN, "ya29."],
+      serverError: {
+        status: 500,
+        reply: { body: { error: { code: 500, message: "Internal error encountered.", status: "INTERNAL" } } },
+      },
+      timeoutMs: 500,
     });
-    expect(await sheetsProvider.send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      statusCode: 500,
-    });
-    server.stallNext(1, 5_000);
-    expect(await sheetsProvider.send(outboundMessage(), signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Google Sheets: no answer within 500 ms",
-    });
-    server.resetNext(1);
-    const reset = await sheetsProvider.send(outboundMessage(), signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expect(JSON.stringify(reset)).not.toContain("ya29.");
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = googleSheetsConfigSchema.safeParse({
-      auth: refreshAuth({ clientSecret: "" }),
-      spreadsheetId: "https://docs.google.com/spreadsheets/d/x/edit",
-      valueInputOption: "FORMULA",
-      columns: ["sentAt", "secret"],
-      range: " ",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        "auth.clientSecret",
-        "spreadsheetId",
-        "valueInputOption",
-        "columns.1",
-        "range",
-      ]),
+    expectConfigErrorsAt(
+      googleSheetsConfigSchema,
+      {
+        auth: refreshAuth({ clientSecret: "" }),
+        spreadsheetId: "https://docs.google.com/spreadsheets/d/x/edit",
+        valueInputOption: "FORMULA",
+        columns: ["sentAt", "secret"],
+        range: " ",
+      },
+      ["auth.clientSecret", "spreadsheetId", "valueInputOption", "columns.1", "range"],
     );
   });
 });

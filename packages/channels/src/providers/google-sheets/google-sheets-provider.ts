@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { OutboundMessage, ProviderFactory } from "../../channel-provider.ts";
 import { baseUrlField, timeoutMsField } from "../../config-fields.ts";
-import { httpSend } from "../../http-send.ts";
-import { createAccessTokenCache, sendWithAccessToken } from "../../oauth/access-token-cache.ts";
+import { createAccessTokenCache, httpSendWithAccessToken } from "../../oauth/access-token-cache.ts";
 import { classifyGoogleRateLimit, googleErrorMessage } from "../../oauth/google-api-error.ts";
 import { googleAuthSchema, googleTokenGrant } from "../../oauth/google-auth.ts";
 import { isRecord, stringField } from "../../provider-answer.ts";
@@ -122,30 +121,26 @@ export const googleSheetsProviderFactory: ProviderFactory<typeof googleSheetsCon
           majorDimension: "ROWS",
           values: [googleSheetsRow(message, config.columns, deps.now())],
         });
-        return sendWithAccessToken(tokens, signal, (token) =>
-          httpSend(
-            {
-              url,
-              headers: {
-                Authorization: `Bearer ${token}`,
-                "Content-Type": "application/json; charset=utf-8",
-              },
-              body,
+        return httpSendWithAccessToken(
+          tokens,
+          {
+            url,
+            headers: { "Content-Type": "application/json; charset=utf-8" },
+            body,
+          },
+          {
+            provider: "Google Sheets",
+            fetch: deps.fetch,
+            now: deps.now,
+            signal,
+            timeoutMs: config.timeoutMs,
+            messageId: (answer) => {
+              const updates = isRecord(answer.json) ? answer.json.updates : undefined;
+              return stringField(updates, "updatedRange") ?? null;
             },
-            {
-              provider: "Google Sheets",
-              fetch: deps.fetch,
-              now: deps.now,
-              signal,
-              timeoutMs: config.timeoutMs,
-              messageId: (answer) => {
-                const updates = isRecord(answer.json) ? answer.json.updates : undefined;
-                return stringField(updates, "updatedRange") ?? null;
-              },
-              errorMessage: googleErrorMessage,
-              classify: classifyGoogleRateLimit,
-            },
-          ),
+            errorMessage: googleErrorMessage,
+            classify: classifyGoogleRateLimit,
+          },
         );
       },
     };

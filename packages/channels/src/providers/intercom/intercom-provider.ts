@@ -10,7 +10,7 @@ import {
   stringField,
 } from "../../provider-answer.ts";
 import { parseResetEpochSeconds } from "../../retry-after.ts";
-import { finalResult } from "../../send-result.ts";
+import { finalResult, withFinalHint } from "../../send-result.ts";
 
 /** The US workspace host; EU and AU workspaces use https://api.eu.intercom.io and https://api.au.intercom.io. */
 export const INTERCOM_API_URL = "https://api.intercom.io";
@@ -102,13 +102,6 @@ function pickContact(body: unknown): IntercomRecipient | null {
   return contacts.find((contact) => contact.type === "user") ?? contacts[0] ?? null;
 }
 
-function classifyIntercom(answer: ProviderAnswer, standard: SendResult): SendResult {
-  if (standard.outcome === "final" && answer.status === 401) {
-    return { ...standard, error: `${standard.error} (check the access token)` };
-  }
-  return standard;
-}
-
 /**
  * Intercom, Create a message (admin-initiated): `POST https://api.intercom.io/messages` with a
  * Bearer access token and `Intercom-Version`, JSON `{message_type, subject, body, template,
@@ -139,7 +132,7 @@ export const intercomProviderFactory: ProviderFactory<typeof intercomConfigSchem
       timeoutMs: config.timeoutMs,
       errorMessage: intercomErrorMessage,
       rateLimitDelayMs: (answer, now) => parseResetEpochSeconds(answer.headers.get("x-ratelimit-reset"), now),
-      classify: classifyIntercom,
+      classify: (_answer, standard) => withFinalHint(standard, { 401: "check the access token" }),
     });
 
     /** The contact with this email, found with `POST /contacts/search`; a SendResult when there is none or the search failed. */

@@ -3,7 +3,7 @@ import type { OutboundMessage, ProviderFactory, SendResult } from "../../channel
 import { baseUrlField, credentialField, timeoutMsField } from "../../config-fields.ts";
 import { httpSend } from "../../http-send.ts";
 import { isRecord, oneLine, type ProviderAnswer, stringField } from "../../provider-answer.ts";
-import { finalResult } from "../../send-result.ts";
+import { finalResult, withFinalHint } from "../../send-result.ts";
 
 export const KLAVIYO_API_URL = "https://a.klaviyo.com";
 export const KLAVIYO_EVENTS_PATH = "/api/events";
@@ -121,15 +121,11 @@ export function klaviyoErrorMessage(answer: ProviderAnswer): string | undefined 
   return oneLine(`${text}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}${more}`);
 }
 
-function classifyKlaviyo(answer: ProviderAnswer, standard: SendResult): SendResult {
-  if (standard.outcome !== "final") return standard;
-  if (answer.status === 401) {
-    return finalResult(`${standard.error} (check the private API key)`, answer.status);
-  }
-  if (answer.status === 403) {
-    return finalResult(`${standard.error} (the key needs the events:write scope)`, answer.status);
-  }
-  return standard;
+function classifyKlaviyo(_answer: ProviderAnswer, standard: SendResult): SendResult {
+  return withFinalHint(standard, {
+    401: "check the private API key",
+    403: "the key needs the events:write scope",
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { baseUrlField, credentialField, timeoutMsField } from "../../config-fiel
 import { httpSend } from "../../http-send.ts";
 import { oneLine, type ProviderAnswer, stringField } from "../../provider-answer.ts";
 import { MAX_RETRY_AFTER_MS, parseResetEpochSeconds } from "../../retry-after.ts";
-import { finalResult, retryableResult } from "../../send-result.ts";
+import { finalResult, retryableResult, withFinalHint } from "../../send-result.ts";
 
 /** Mailgun's US region; an account in the EU region uses `MAILGUN_EU_API_URL`. */
 export const MAILGUN_API_URL = "https://api.mailgun.net";
@@ -120,10 +120,7 @@ function classifyMailgun(answer: ProviderAnswer, standard: SendResult, context: 
   if (answer.status === 420) {
     return retryableResult(standard.error, 420, mailgunRateLimitDelayMs(answer, context.now));
   }
-  if (answer.status === 401) {
-    return { ...standard, error: `${standard.error} (check the API key and the region's baseUrl)` };
-  }
-  return standard;
+  return withFinalHint(standard, { 401: "check the API key and the region's baseUrl" });
 }
 
 /**

@@ -1,6 +1,11 @@
 import { isRecord } from "../../provider-answer.ts";
 import type { LoopbackServer } from "../../testing/loopback-server.ts";
-import { graphErrorReply, graphInvalidTokenReply } from "../whatsapp/graph-api-fake.ts";
+import {
+  graphErrorReply,
+  graphInvalidTokenReply,
+  graphUnknownNodeReply,
+  graphUnknownVersionReply,
+} from "../whatsapp/graph-api-fake.ts";
 import { MESSENGER_TAGS } from "./messenger-provider.ts";
 
 export interface FakeMessenger {
@@ -33,17 +38,11 @@ const invalidParameter = (message: string, subcode?: number) =>
 export function fakeMessenger(server: LoopbackServer, options: FakeMessengerOptions): FakeMessenger {
   const fake: FakeMessenger = { sent: [] };
   server.route("POST", "/:version/:node/messages", (request) => {
-    if (!/^v\d+\.\d+$/.test(request.params.version ?? "")) {
-      return graphErrorReply(400, { code: 2500, message: `Unknown path components: ${request.path}` });
-    }
+    const unknownVersion = graphUnknownVersionReply(request);
+    if (unknownVersion !== null) return unknownVersion;
     if (request.query.access_token !== options.pageAccessToken) return graphInvalidTokenReply(400);
     if (request.params.node !== "me" && request.params.node !== options.pageId) {
-      return graphErrorReply(400, {
-        code: 100,
-        subcode: 33,
-        type: "GraphMethodException",
-        message: `Unsupported post request. Object with ID '${request.params.node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
-      });
+      return graphUnknownNodeReply(request.params.node ?? "");
     }
     if (!(request.headers["content-type"] ?? "").startsWith("application/json") || !isRecord(request.json)) {
       return invalidParameter("(#100) The request body must be JSON");

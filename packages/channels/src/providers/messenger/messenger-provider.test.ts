@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { graphErrorReply } from "../whatsapp/graph-api-fake.ts";
 import { type FakeMessenger, fakeMessenger } from "./messenger-fake.ts";
 import { messengerConfigSchema, messengerProviderFactory } from "./messenger-provider.ts";
@@ -10,7 +16,6 @@ const PAGE_TOKEN = "EAAPageToken+with/odd=chars0123456789";
 const PAGE_ID = "102290129340398";
 const PSID = "6543210987654321";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const message = outboundMessage({
   recipient: { address: PSID },
   content: { text: "Order #1001 was delivered today." },
@@ -35,19 +40,13 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = messengerConfigSchema.parse({
-    pageAccessToken: PAGE_TOKEN,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return messengerProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  messengerProviderFactory,
+  () => ({ pageAccessToken: PAGE_TOKEN, baseUrl: server.url }),
+  { now: () => now },
+);
 
-function expectNoToken(result: { outcome: string; error?: string }) {
-  expect(result.error ?? "").not.toContain(PAGE_TOKEN);
-  expect(result.error ?? "").not.toContain(encodeURIComponent(PAGE_TOKEN));
-}
+const TOKEN_FORMS = [PAGE_TOKEN, encodeURIComponent(PAGE_TOKEN)];
 
 describe("messenger provider (Send API)", () => {
   it("describes itself: chat, no idempotency key honoured, real host by default", () => {
@@ -62,7 +61,7 @@ describe("messenger provider (Send API)", () => {
   });
 
   it("sends a tagged text to /me/messages with the page token in the query, returning message_id", async () => {
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: fake.sent[0]?.messageId, statusCode: 200 });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -80,7 +79,7 @@ describe("messenger provider (Send API)", () => {
   it("sends through /{page-id}/messages and without a tag for RESPONSE", async () => {
     const response = provider({ pageId: PAGE_ID, messagingType: "RESPONSE", graphApiVersion: "v23.0" });
     const inWindow = { ...message, recipient: { address: "1111111111111111" } };
-    expect((await response.send(inWindow, signal())).outcome).toBe("sent");
+    expect((await response.send(inWindow, testSignal())).outcome).toBe("sent");
     expect(server.requests[0]?.path).toBe(`/v23.0/${PAGE_ID}/messages`);
     expect(fake.sent[0]?.body).not.toHaveProperty("tag");
     expect(fake.sent[0]?.body.messaging_type).toBe("RESPONSE");
@@ -88,12 +87,12 @@ describe("messenger provider (Send API)", () => {
 
   it("refuses text over 2000 characters and a missing PSID without calling Meta", async () => {
     const long = { ...message, content: { text: "x".repeat(2001) } };
-    expect(await provider().send(long, signal())).toEqual({
+    expect(await provider().send(long, testSignal())).toEqual({
       outcome: "final",
       error: "Messenger: a text message is limited to 2000 characters and this one has 2001",
       statusCode: null,
     });
-    expect(await provider().send({ ...message, recipient: { address: " " } }, signal())).toMatchObject({
+    expect(await provider().send({ ...message, recipient: { address: " " } }, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: null,
     });
@@ -101,7 +100,7 @@ describe("messenger provider (Send API)", () => {
   });
 
   it("makes an invalid page token final without it appearing anywhere in the error", async () => {
-    const result = await provider({ pageAccessToken: "EAAwrong" }).send(message, signal());
+    const result = await provider({ pageAccessToken: "EAAwrong" }).send(message, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -117,9 +116,9 @@ describe("messenger provider (Send API)", () => {
         message: `(#100) Invalid request to /v21.0/me/messages?access_token=${encodeURIComponent(PAGE_TOKEN)} (${PAGE_TOKEN})`,
       }).body,
     });
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 400 });
-    expectNoToken(result);
+    expectNoSecretsIn(result, TOKEN_FORMS);
     if (result.outcome === "final") expect(result.error).toContain("access_token=<redacted>");
   });
 
@@ -127,13 +126,13 @@ describe("messenger provider (Send API)", () => {
     ["9999999999999999", "(#100) No matching user found (code 100, subcode 2018001)"],
     ["2222222222222222", "This person isn't available right now. (code 551, subcode 1545041)"],
   ])("makes a recipient Meta refuses (%s) final with its message", async (psid, text) => {
-    const result = await provider().send({ ...message, recipient: { address: psid } }, signal());
+    const result = await provider().send({ ...message, recipient: { address: psid } }, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 400 });
     if (result.outcome === "final") expect(result.error).toContain(text);
   });
 
   it("makes a message outside the 24-hour window final (10/2018278)", async () => {
-    const result = await provider({ messagingType: "UPDATE" }).send(message, signal());
+    const result = await provider({ messagingType: "UPDATE" }).send(message, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 400 });
     if (result.outcome === "final") {
       expect(result.error).toContain("(code 10, subcode 2018278) (outside the messaging window");
@@ -166,7 +165,7 @@ describe("messenger provider (Send API)", () => {
         message: "(#4) Too many send requests to phone numbers",
       }).body,
     });
-    const limited = await provider().send(message, signal());
+    const limited = await provider().send(message, testSignal());
     expect(limited).toEqual({
       outcome: "retryable",
       error:
@@ -174,44 +173,46 @@ describe("messenger provider (Send API)", () => {
       statusCode: 400,
       retryAfterMs: 300_000,
     });
-    expect(await provider().send(message, signal())).toMatchObject({
+    expect(await provider().send(message, testSignal())).toMatchObject({
       outcome: "retryable",
       retryAfterMs: null,
     });
   });
 
-  it("makes a temporary send failure (1200) and a 5xx retryable", async () => {
+  it("makes a temporary send failure (1200) retryable", async () => {
     server.errorNext(1, 500, {
       body: graphErrorReply(500, {
         code: 1200,
         message: "Temporary send message failure. Please try again later.",
       }).body,
     });
-    server.errorNext(1, 503);
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "retryable", statusCode: 500 });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "retryable", statusCode: 503 });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "retryable",
+      statusCode: 500,
+    });
   });
 
-  it("makes a network failure and a timeout retryable without the token in the text", async () => {
-    server.stallNext(1, 5_000);
-    const timedOut = await provider({ timeoutMs: 150 }).send(message, signal());
-    expect(timedOut).toMatchObject({ outcome: "retryable", error: "Messenger: no answer within 150 ms" });
-    const messenger = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await messenger.send(message, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoToken(result);
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Messenger",
+      makeProvider: provider,
+      server,
+      message: message,
+      secrets: TOKEN_FORMS,
+      serverError: { status: 503 },
+    });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = messengerConfigSchema.safeParse({
-      pageAccessToken: "",
-      pageId: "my-page",
-      messagingType: "NON_PROMOTIONAL_SUBSCRIPTION",
-      tag: "SHIPPING_UPDATE",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["pageAccessToken", "pageId", "messagingType", "tag"]));
+    expectConfigErrorsAt(
+      messengerConfigSchema,
+      {
+        pageAccessToken: "",
+        pageId: "my-page",
+        messagingType: "NON_PROMOTIONAL_SUBSCRIPTION",
+        tag: "SHIPPING_UPDATE",
+      },
+      ["pageAccessToken", "pageId", "messagingType", "tag"],
+    );
   });
 });

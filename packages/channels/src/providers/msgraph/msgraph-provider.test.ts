@@ -1,8 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
+import type { ChannelProvider } from "../../channel-provider.ts";
 import { type FakeTokenEndpoint, fakeMicrosoftTokenEndpoint } from "../../oauth/token-endpoint-fake.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeMsgraph, fakeMsgraph } from "./msgraph-fake.ts";
 import { msgraphClientRequestId, msgraphConfigSchema, msgraphProviderFactory } from "./msgraph-provider.ts";
 
@@ -11,7 +17,6 @@ const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const CLIENT_SECRET = "Qx8~entra.secret-value_0123456789";
 const SENDER = "shipping@contoso.example";
 const start = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let clock: Date;
 let server: LoopbackServer;
@@ -35,32 +40,29 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = msgraphConfigSchema.parse({
+const provider = providerMaker(
+  msgraphProviderFactory,
+  () => ({
     tenantId: TENANT,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     sender: SENDER,
     authorityUrl: server.url,
     baseUrl: server.url,
-    ...overrides,
-  });
-  return msgraphProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
-}
+  }),
+  { now: () => clock },
+);
 
 function apiRequests() {
   return server.requests.filter((request) => request.path.startsWith("/v1.0/"));
 }
 
-function expectNoSecrets(result: SendResult) {
-  const text = JSON.stringify(result);
-  for (const secret of [CLIENT_SECRET, "eyJ0eXAi"]) expect(text).not.toContain(secret);
-}
+const SECRETS = [CLIENT_SECRET, "eyJ0eXAi"];
 
 /** Sends once so the token is cached; scripted failures then hit the API call. */
 async function warmed(overrides: Record<string, unknown> = {}): Promise<ChannelProvider> {
   const graphProvider = provider(overrides);
-  expect((await graphProvider.send(outboundMessage(), signal())).outcome).toBe("sent");
+  expect((await graphProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
   return graphProvider;
 }
 
@@ -81,7 +83,7 @@ describe("msgraph provider (sendMail)", () => {
   it("gets an app-only token and posts sendMail JSON; 202 is sent, with the request-id as reference", async () => {
     const result = await provider({ replyTo: { email: "help@contoso.example", name: "Help" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "sent",
@@ -125,7 +127,7 @@ describe("msgraph provider (sendMail)", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Hi", text: "Today." },
     });
-    expect((await provider({ saveToSentItems: true }).send(message, signal())).outcome).toBe("sent");
+    expect((await provider({ saveToSentItems: true }).send(message, testSignal())).outcome).toBe("sent");
     expect(graph.sent[0]?.message).toMatchObject({
       body: { contentType: "Text", content: "Today." },
       toRecipients: [{ emailAddress: { address: "bob@example.com" } }],
@@ -136,10 +138,10 @@ describe("msgraph provider (sendMail)", () => {
   it("reuses the token and refreshes it near expiry", async () => {
     const graphProvider = await warmed();
     clock = new Date(start.getTime() + 3599_000 - 61_000);
-    await graphProvider.send(outboundMessage(), signal());
+    await graphProvider.send(outboundMessage(), testSignal());
     expect(tokens.grantTypes).toHaveLength(1);
     clock = new Date(start.getTime() + 3599_000 - 59_000);
-    await graphProvider.send(outboundMessage(), signal());
+    await graphProvider.send(outboundMessage(), testSignal());
     expect(tokens.grantTypes).toHaveLength(2);
     expect(graph.sent).toHaveLength(3);
   });
@@ -147,7 +149,7 @@ describe("msgraph provider (sendMail)", () => {
   it("makes a 401 with a cached (revoked) token retryable once, then refreshes and sends", async () => {
     const graphProvider = await warmed();
     tokens.revokeAll();
-    const refused = await graphProvider.send(outboundMessage(), signal());
+    const refused = await graphProvider.send(outboundMessage(), testSignal());
     expect(refused).toEqual({
       outcome: "retryable",
       error:
@@ -155,11 +157,11 @@ describe("msgraph provider (sendMail)", () => {
       statusCode: 401,
       retryAfterMs: null,
     });
-    expect((await graphProvider.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await graphProvider.send(outboundMessage(), testSignal())).outcome).toBe("sent");
   });
 
   it("makes a wrong client secret final with the AADSTS line, never the secret", async () => {
-    const result = await provider({ clientSecret: "wrong~secret" }).send(outboundMessage(), signal());
+    const result = await provider({ clientSecret: "wrong~secret" }).send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 401 });
     if (result.outcome === "final") {
       expect(result.error).toMatch(
@@ -173,7 +175,7 @@ describe("msgraph provider (sendMail)", () => {
 
   it("makes an unknown tenant final", async () => {
     expect(
-      await provider({ tenantId: "fabrikam.onmicrosoft.com" }).send(outboundMessage(), signal()),
+      await provider({ tenantId: "fabrikam.onmicrosoft.com" }).send(outboundMessage(), testSignal()),
     ).toMatchObject({
       outcome: "final",
       statusCode: 400,
@@ -194,7 +196,7 @@ describe("msgraph provider (sendMail)", () => {
       roles: ["User.Read.All"],
     });
     fakeMsgraph(server, { tokens, mailboxes: [SENDER] });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error:
         "Microsoft Graph answered HTTP 403: ErrorAccessDenied: Access is denied. Check credentials and try again.",
@@ -205,7 +207,7 @@ describe("msgraph provider (sendMail)", () => {
   it("makes an invalid recipient final with Graph's message (400 ErrorInvalidRecipients)", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "not-an-address" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -216,7 +218,9 @@ describe("msgraph provider (sendMail)", () => {
   });
 
   it("makes an unknown sender mailbox final (404 ErrorInvalidUser)", async () => {
-    expect(await provider({ sender: "nobody@contoso.example" }).send(outboundMessage(), signal())).toEqual({
+    expect(
+      await provider({ sender: "nobody@contoso.example" }).send(outboundMessage(), testSignal()),
+    ).toEqual({
       outcome: "final",
       error:
         "Microsoft Graph answered HTTP 404: ErrorInvalidUser: The requested user 'nobody@contoso.example' is invalid.",
@@ -231,7 +235,7 @@ describe("msgraph provider (sendMail)", () => {
         error: { code: "ApplicationThrottled", message: "Application is over its MailboxConcurrency limit." },
       },
     });
-    expect(await graphProvider.send(outboundMessage(), signal())).toEqual({
+    expect(await graphProvider.send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error:
         "Microsoft Graph answered HTTP 429: ApplicationThrottled: Application is over its MailboxConcurrency limit.",
@@ -242,7 +246,7 @@ describe("msgraph provider (sendMail)", () => {
       headers: { "Retry-After": "10" },
       body: { error: { code: "ServiceUnavailable", message: "Service Unavailable" } },
     });
-    expect(await graphProvider.send(outboundMessage(), signal())).toEqual({
+    expect(await graphProvider.send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Microsoft Graph answered HTTP 503: ServiceUnavailable: Service Unavailable",
       statusCode: 503,
@@ -250,38 +254,35 @@ describe("msgraph provider (sendMail)", () => {
     });
   });
 
-  it("makes a timeout and a network failure retryable without secrets", async () => {
-    const graphProvider = await warmed({ timeoutMs: 150 });
-    server.stallNext(1, 5_000);
-    expect(await graphProvider.send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Microsoft Graph: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a dropped connection, a timeout and a closed server retryable, never showing secrets", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Microsoft Graph",
+      makeProvider: warmed,
+      server,
+      secrets: SECRETS,
     });
-    server.resetNext(1);
-    const reset = await graphProvider.send(outboundMessage(), signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecrets(reset);
   });
 
   it("refuses a message without a subject without calling Graph", async () => {
     const message = outboundMessage({ content: { subject: "", text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = msgraphConfigSchema.safeParse({
-      tenantId: "contoso/../x",
-      clientId: "",
-      clientSecret: "secret ",
-      sender: "",
-      baseUrl: "nope",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining(["tenantId", "clientId", "clientSecret", "sender", "baseUrl"]),
+    expectConfigErrorsAt(
+      msgraphConfigSchema,
+      {
+        tenantId: "contoso/../x",
+        clientId: "",
+        clientSecret: "secret ",
+        sender: "",
+        baseUrl: "nope",
+      },
+      ["tenantId", "clientId", "clientSecret", "sender", "baseUrl"],
     );
   });
 });

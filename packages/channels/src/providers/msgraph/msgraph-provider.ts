@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { OutboundMessage, ProviderFactory } from "../../channel-provider.ts";
 import { baseUrlField, credentialField, timeoutMsField } from "../../config-fields.ts";
-import { httpSend } from "../../http-send.ts";
-import { createAccessTokenCache, sendWithAccessToken } from "../../oauth/access-token-cache.ts";
+import { createAccessTokenCache, httpSendWithAccessToken } from "../../oauth/access-token-cache.ts";
 import { clientCredentialsGrant } from "../../oauth/token-grants.ts";
 import { isRecord, oneLine, type ProviderAnswer, stringField } from "../../provider-answer.ts";
 import { finalResult } from "../../send-result.ts";
@@ -126,28 +125,26 @@ export const msgraphProviderFactory: ProviderFactory<typeof msgraphConfigSchema>
         if (!subject)
           return finalResult("Microsoft Graph: an email needs a subject and this message has none", null);
         const body = JSON.stringify(msgraphSendMailBody(message, config, subject));
-        return sendWithAccessToken(tokens, signal, (token) =>
-          httpSend(
-            {
-              url,
-              headers: {
-                Authorization: `Bearer ${token}`,
-                "Content-Type": "application/json",
-                "client-request-id": msgraphClientRequestId(message.idempotencyKey),
-                "return-client-request-id": "true",
-              },
-              body,
+        return httpSendWithAccessToken(
+          tokens,
+          {
+            url,
+            headers: {
+              "Content-Type": "application/json",
+              "client-request-id": msgraphClientRequestId(message.idempotencyKey),
+              "return-client-request-id": "true",
             },
-            {
-              provider: "Microsoft Graph",
-              fetch: deps.fetch,
-              now: deps.now,
-              signal,
-              timeoutMs: config.timeoutMs,
-              messageId: (answer) => answer.headers.get("request-id"),
-              errorMessage: msgraphErrorMessage,
-            },
-          ),
+            body,
+          },
+          {
+            provider: "Microsoft Graph",
+            fetch: deps.fetch,
+            now: deps.now,
+            signal,
+            timeoutMs: config.timeoutMs,
+            messageId: (answer) => answer.headers.get("request-id"),
+            errorMessage: msgraphErrorMessage,
+          },
         );
       },
     };

@@ -4,7 +4,7 @@ import { credentialField, httpUrlField, timeoutMsField } from "../../config-fiel
 import { type HttpSendOptions, httpSend } from "../../http-send.ts";
 import { isRecord, type ProviderAnswer, stringField } from "../../provider-answer.ts";
 import { parseRetryAfter } from "../../retry-after.ts";
-import { finalResult } from "../../send-result.ts";
+import { finalResult, withFinalHint } from "../../send-result.ts";
 
 /** Pipedrive's generic API host; a company's own `https://<company>.pipedrive.com` is preferred. */
 export const PIPEDRIVE_API_URL = "https://api.pipedrive.com";
@@ -68,10 +68,8 @@ export function pipedriveErrorMessage(answer: ProviderAnswer): string | undefine
   return stringField(answer.json, "error") ?? stringField(answer.json, "error_info");
 }
 
-function classifyPipedrive(answer: ProviderAnswer, standard: SendResult): SendResult {
-  if (standard.outcome !== "final") return standard;
-  if (answer.status === 401) return finalResult(`${standard.error} (check the API token)`, answer.status);
-  return standard;
+function classifyPipedrive(_answer: ProviderAnswer, standard: SendResult): SendResult {
+  return withFinalHint(standard, { 401: "check the API token" });
 }
 
 /** The id of `data.id` in a `{"success":true,"data":{…}}` answer, as a string. */

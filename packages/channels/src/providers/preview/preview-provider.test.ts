@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../channel-provider.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import { testSignal } from "../../testing/provider-contract.ts";
 import {
   createPreviewProvider,
   type PreviewSink,
   previewConfigSchema,
   previewProviderFactory,
 } from "./preview-provider.ts";
-
-const signal = () => new AbortController().signal;
 
 /** An outbox keyed on the idempotency key, as the sink contract asks. */
 function memoryOutbox(): {
@@ -32,7 +31,7 @@ describe("preview provider", () => {
     const preview = createPreviewProvider(outbox.sink, "sms");
     expect(preview).toMatchObject({ provider: "preview", kind: "sms", honoursIdempotencyKey: true });
     const message = outboundMessage();
-    expect(await preview.send(message, signal())).toEqual({
+    expect(await preview.send(message, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: "preview_1",
       statusCode: null,
@@ -44,8 +43,8 @@ describe("preview provider", () => {
     const outbox = memoryOutbox();
     const preview = createPreviewProvider(outbox.sink);
     const message = outboundMessage();
-    await preview.send(message, signal());
-    expect(await preview.send(message, signal())).toMatchObject({ providerMessageId: "preview_1" });
+    await preview.send(message, testSignal());
+    expect(await preview.send(message, testSignal())).toMatchObject({ providerMessageId: "preview_1" });
     expect(outbox.stored.size).toBe(1);
   });
 
@@ -53,7 +52,7 @@ describe("preview provider", () => {
     const preview = createPreviewProvider(async () => {
       throw new Error("database is locked");
     });
-    expect(await preview.send(outboundMessage(), signal())).toEqual({
+    expect(await preview.send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "preview: the outbox did not store the message: database is locked",
       statusCode: null,
@@ -80,6 +79,6 @@ describe("preview provider", () => {
     const config = previewConfigSchema.parse({});
     const preview = factory.create(config, { fetch: globalThis.fetch, now: () => new Date() });
     expect(preview.kind).toBe("chat");
-    expect((await preview.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await preview.send(outboundMessage(), testSignal())).outcome).toBe("sent");
   });
 });

@@ -1,8 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAuthorization } from "../../aws/sigv4.ts";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
+import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSes, fakeSes } from "./ses-fake.ts";
 import { sesAddress, sesConfigSchema, sesProviderFactory, sesTagValue } from "./ses-provider.ts";
 
@@ -15,7 +22,6 @@ const TEMP = {
 };
 const REGION = "eu-west-1";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let server: LoopbackServer;
 let fake: FakeSes;
@@ -36,24 +42,22 @@ afterEach(async () => {
   await server.close();
 });
 
+/** A provider with the overrides on its configuration, its clock at `clock`. */
 function provider(overrides: Record<string, unknown> = {}, clock: Date = now): ChannelProvider {
-  const config = sesConfigSchema.parse({
-    region: REGION,
-    accessKeyId: ACCESS_KEY_ID,
-    secretAccessKey: SECRET,
-    from: { email: "shipping@shop.example", name: "Acme Shipping" },
-    endpoint: server.url,
-    ...overrides,
-  });
-  return sesProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
+  return providerMaker(
+    sesProviderFactory,
+    () => ({
+      region: REGION,
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: SECRET,
+      from: { email: "shipping@shop.example", name: "Acme Shipping" },
+      endpoint: server.url,
+    }),
+    { now: () => clock },
+  )(overrides);
 }
 
-function expectNoSecrets(result: SendResult): void {
-  const text = JSON.stringify(result);
-  expect(text).not.toContain(SECRET);
-  expect(text).not.toContain(TEMP.secretAccessKey);
-  expect(text).not.toContain(TEMP.sessionToken);
-}
+const SECRETS = [SECRET, TEMP.secretAccessKey, TEMP.sessionToken];
 
 describe("ses provider", () => {
   it("describes itself: email, no idempotency key honoured", () => {
@@ -75,7 +79,7 @@ describe("ses provider", () => {
         fetch: recordingFetch,
         now: () => now,
       });
-      expect(await ses.send(outboundMessage(), signal())).toMatchObject({
+      expect(await ses.send(outboundMessage(), testSignal())).toMatchObject({
         outcome: "sent",
         providerMessageId: "m-1",
       });
@@ -90,7 +94,7 @@ describe("ses provider", () => {
     const result = await provider({
       replyTo: { email: "help@shop.example" },
       configurationSetName: "trackflow-events",
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "sent",
       providerMessageId: fake.accepted[0]?.messageId,
@@ -143,7 +147,7 @@ describe("ses provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Out for delivery", text: "Today." },
     });
-    expect((await ses.send(message, signal())).outcome).toBe("sent");
+    expect((await ses.send(message, testSignal())).outcome).toBe("sent");
     const [request] = server.requests;
     expect(request?.headers["x-amz-security-token"]).toBe(TEMP.sessionToken);
     expect(parseAuthorization(String(request?.headers.authorization))?.signedHeaders).toEqual([
@@ -177,7 +181,7 @@ describe("ses provider", () => {
 
   it("tags a notification whose ids carry characters SES refuses", async () => {
     const message = outboundMessage({ notificationId: "ntf:01/ä", tenantId: "tn acme" });
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     expect(fake.accepted[0]?.body.EmailTags).toEqual([
       { Name: "trackflow_notification_id", Value: "ntf_01__" },
       { Name: "trackflow_tenant_id", Value: "tn_acme" },
@@ -186,7 +190,7 @@ describe("ses provider", () => {
 
   it("refuses a message without a subject without calling SES", async () => {
     const message = outboundMessage({ content: { subject: " ", text: "x" } });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "final",
       error: "Amazon SES: an email needs a subject and this message has none",
       statusCode: null,
@@ -195,19 +199,22 @@ describe("ses provider", () => {
   });
 
   it("makes a wrong secret final (403 SignatureDoesNotMatch) without leaking it", async () => {
-    const result = await provider({ secretAccessKey: "not-the-secret" }).send(outboundMessage(), signal());
+    const result = await provider({ secretAccessKey: "not-the-secret" }).send(
+      outboundMessage(),
+      testSignal(),
+    );
     expect(result).toEqual({
       outcome: "final",
       error:
         "Amazon SES answered HTTP 403: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details. (check accessKeyId, secretAccessKey, sessionToken, region and the clock)",
       statusCode: 403,
     });
-    expectNoSecrets(result);
+    expectNoSecretsIn(result, SECRETS);
   });
 
   it("makes an unknown key, a wrong session token and a wrong region final", async () => {
     expect(
-      await provider({ accessKeyId: "AKIAUNKNOWN000000000" }).send(outboundMessage(), signal()),
+      await provider({ accessKeyId: "AKIAUNKNOWN000000000" }).send(outboundMessage(), testSignal()),
     ).toMatchObject({
       outcome: "final",
       statusCode: 403,
@@ -219,10 +226,10 @@ describe("ses provider", () => {
       accessKeyId: TEMP.accessKeyId,
       secretAccessKey: TEMP.secretAccessKey,
       sessionToken: "expired-token",
-    }).send(outboundMessage(), signal());
+    }).send(outboundMessage(), testSignal());
     expect(withWrongToken).toMatchObject({ outcome: "final", statusCode: 403 });
-    expectNoSecrets(withWrongToken);
-    expect(await provider({ region: "us-east-1" }).send(outboundMessage(), signal())).toMatchObject({
+    expectNoSecretsIn(withWrongToken, SECRETS);
+    expect(await provider({ region: "us-east-1" }).send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "final",
       error: expect.stringContaining("Credential should be scoped to a valid region, not 'us-east-1'."),
     });
@@ -230,7 +237,7 @@ describe("ses provider", () => {
 
   it("makes a clock more than 5 minutes off final, saying the signature expired", async () => {
     const late = new Date(now.getTime() - 10 * 60_000);
-    expect(await provider({}, late).send(outboundMessage(), signal())).toEqual({
+    expect(await provider({}, late).send(outboundMessage(), testSignal())).toEqual({
       outcome: "final",
       error:
         "Amazon SES answered HTTP 403: SignatureDoesNotMatch: Signature expired: 20250310T115000Z is now earlier than 20250310T115500Z (20250310T120000Z - 5 min.) (check accessKeyId, secretAccessKey, sessionToken, region and the clock)",
@@ -241,7 +248,7 @@ describe("ses provider", () => {
   it("makes an unverified sender final with SES's MessageRejected message", async () => {
     const result = await provider({ from: { email: "news@other.example" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -253,19 +260,19 @@ describe("ses provider", () => {
 
   it("makes an invalid recipient and an unknown configuration set final", async () => {
     const invalid = outboundMessage({ recipient: { address: "not-an-address" } });
-    expect(await provider().send(invalid, signal())).toEqual({
+    expect(await provider().send(invalid, testSignal())).toEqual({
       outcome: "final",
       error: "Amazon SES answered HTTP 400: BadRequestException: Illegal address",
       statusCode: 400,
     });
-    expect(await provider({ configurationSetName: "missing-set" }).send(outboundMessage(), signal())).toEqual(
-      {
-        outcome: "final",
-        error:
-          "Amazon SES answered HTTP 404: NotFoundException: Configuration set <missing-set> does not exist.",
-        statusCode: 404,
-      },
-    );
+    expect(
+      await provider({ configurationSetName: "missing-set" }).send(outboundMessage(), testSignal()),
+    ).toEqual({
+      outcome: "final",
+      error:
+        "Amazon SES answered HTTP 404: NotFoundException: Configuration set <missing-set> does not exist.",
+      statusCode: 404,
+    });
   });
 
   it("makes account-level rejections final", async () => {
@@ -274,7 +281,7 @@ describe("ses provider", () => {
     fake.failNext(1, "MailFromDomainNotVerifiedException");
     fake.failNext(1, "LimitExceededException");
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await provider().send(outboundMessage(), signal()));
+    for (let i = 0; i < 4; i++) results.push(await provider().send(outboundMessage(), testSignal()));
     expect(results.map((result) => [result.outcome, result.statusCode])).toEqual([
       ["final", 400],
       ["final", 400],
@@ -289,13 +296,13 @@ describe("ses provider", () => {
   it("makes TooManyRequestsException (429) and ThrottlingException (400) retryable", async () => {
     fake.failNext(1, "TooManyRequestsException");
     fake.failNext(1, "ThrottlingException");
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Amazon SES answered HTTP 429: TooManyRequestsException: Maximum sending rate exceeded.",
       statusCode: 429,
       retryAfterMs: null,
     });
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Amazon SES answered HTTP 400: ThrottlingException: Rate exceeded",
       statusCode: 400,
@@ -306,55 +313,40 @@ describe("ses provider", () => {
   it("makes InternalFailure (500) and ServiceUnavailable (503) retryable", async () => {
     fake.failNext(1, "InternalFailure");
     fake.failNext(1, "ServiceUnavailable");
-    expect(await provider().send(outboundMessage(), signal())).toEqual({
+    expect(await provider().send(outboundMessage(), testSignal())).toEqual({
       outcome: "retryable",
       error: "Amazon SES answered HTTP 500: InternalFailure: An internal failure occurred.",
       statusCode: 500,
       retryAfterMs: null,
     });
-    expect(await provider().send(outboundMessage(), signal())).toMatchObject({
+    expect(await provider().send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 503,
     });
   });
 
-  it("makes a dropped connection and a network failure retryable without leaking credentials", async () => {
-    server.resetNext(1);
-    const reset = await provider().send(outboundMessage(), signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    const ses = provider({ sessionToken: "token-never-shown" });
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await ses.send(outboundMessage(), signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecrets(result);
-    expect(JSON.stringify(result)).not.toContain("token-never-shown");
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(outboundMessage(), signal())).toEqual({
-      outcome: "retryable",
-      error: "Amazon SES: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a dropped connection, a timeout and a closed server retryable, never showing credentials", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Amazon SES",
+      makeProvider: (overrides) => provider({ sessionToken: "token-never-shown", ...overrides }),
+      server,
+      secrets: [...SECRETS, "token-never-shown"],
     });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = sesConfigSchema.safeParse({
-      region: "Ireland",
-      accessKeyId: "short",
-      secretAccessKey: "secret\n",
-      sessionToken: "",
-      from: { email: "nope" },
-      configurationSetName: "has spaces",
-      endpoint: "ftp://x",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining([
+    const issues = expectConfigErrorsAt(
+      sesConfigSchema,
+      {
+        region: "Ireland",
+        accessKeyId: "short",
+        secretAccessKey: "secret\n",
+        sessionToken: "",
+        from: { email: "nope" },
+        configurationSetName: "has spaces",
+        endpoint: "ftp://x",
+      },
+      [
         "region",
         "accessKeyId",
         "secretAccessKey",
@@ -362,8 +354,8 @@ describe("ses provider", () => {
         "from.email",
         "configurationSetName",
         "endpoint",
-      ]),
+      ],
     );
-    expect(JSON.stringify(result.error?.issues)).not.toContain("secret\\n");
+    expect(JSON.stringify(issues)).not.toContain("secret\\n");
   });
 });

@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSlackWebhook, fakeSlackWebhook } from "./slack-webhook-fake.ts";
-import { slackWebhookConfigSchema, slackWebhookProviderFactory } from "./slack-webhook-provider.ts";
+import { slackWebhookProviderFactory } from "./slack-webhook-provider.ts";
 
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const blocks = [{ type: "section", text: { type: "mrkdwn", text: "*Order #1001* was delivered." } }];
 const chat = outboundMessage({
   recipient: { address: "#shipping" },
@@ -27,15 +31,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = slackWebhookConfigSchema.parse({ webhookUrl: fake.webhookUrl, ...overrides });
-  return slackWebhookProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(slackWebhookProviderFactory, () => ({ webhookUrl: fake.webhookUrl }), {
+  now: () => now,
+});
 
-function expectNoUrl(error: string): void {
-  expect(error).not.toContain(SECRET_TOKEN);
-  expect(error).not.toContain("/services/");
-}
+const URL_PARTS = [SECRET_TOKEN, "/services/"];
 
 describe("slack-webhook provider (incoming webhooks)", () => {
   it("describes itself: chat, no idempotency key honoured", () => {
@@ -47,7 +47,7 @@ describe("slack-webhook provider (incoming webhooks)", () => {
   });
 
   it("posts text and blocks as JSON and takes the plain-text ok as sent", async () => {
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: null,
       statusCode: 200,
@@ -63,26 +63,26 @@ describe("slack-webhook provider (incoming webhooks)", () => {
   it("makes a removed or wrong webhook final without showing its URL", async () => {
     const result = await provider({ webhookUrl: `${server.url}/services/T00000000/B00000000/revoked` }).send(
       chat,
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
       error: "Slack webhook answered HTTP 404: no_service (the webhook was removed or the URL is wrong)",
       statusCode: 404,
     });
-    if (result.outcome === "final") expectNoUrl(result.error);
+    expectNoSecretsIn(result, URL_PARTS);
   });
 
   it("makes invalid_payload and channel_is_archived final", async () => {
     server.errorNext(1, 400, { body: "invalid_payload", headers: { "Content-Type": "text/html" } });
-    expect(await provider().send(chat, signal())).toMatchObject({
+    expect(await provider().send(chat, testSignal())).toMatchObject({
       outcome: "final",
       error: "Slack webhook answered HTTP 400: invalid_payload (the body is not a valid message)",
     });
     await server.close();
     server = await startLoopbackServer();
     fake = fakeSlackWebhook(server, { archived: true });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "final", statusCode: 410 });
+    expect(await provider().send(chat, testSignal())).toMatchObject({ outcome: "final", statusCode: 410 });
   });
 
   it("makes a 2xx that is not ok final", async () => {
@@ -90,35 +90,31 @@ describe("slack-webhook provider (incoming webhooks)", () => {
       body: "<html>captive portal</html>",
       headers: { "Content-Type": "text/html" },
     });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "final", statusCode: 200 });
+    expect(await provider().send(chat, testSignal())).toMatchObject({ outcome: "final", statusCode: 200 });
   });
 
-  it("makes 429 retryable with Retry-After and 500 rollup_error retryable", async () => {
+  it("makes 429 retryable with Retry-After", async () => {
     server.rateLimitNext(1, "1", { body: "rate_limited", headers: { "Content-Type": "text/plain" } });
-    server.errorNext(1, 500, { body: "rollup_error", headers: { "Content-Type": "text/html" } });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error: "Slack webhook answered HTTP 429: rate_limited",
       statusCode: 429,
       retryAfterMs: 1_000,
     });
-    expect(await provider().send(chat, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Slack webhook answered HTTP 500: rollup_error",
-    });
   });
 
-  it("makes a network failure and a timeout retryable without showing the URL", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(chat, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "Slack webhook: no answer within 150 ms",
+  it("makes a 500 rollup_error, a dropped connection, a timeout and a closed server retryable, never showing the URL", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Slack webhook",
+      makeProvider: provider,
+      server,
+      message: chat,
+      secrets: URL_PARTS,
+      serverError: {
+        status: 500,
+        reply: { body: "rollup_error", headers: { "Content-Type": "text/html" } },
+        error: "Slack webhook answered HTTP 500: rollup_error",
+      },
     });
-    const hook = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await hook.send(chat, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expectNoUrl(result.error);
   });
 });

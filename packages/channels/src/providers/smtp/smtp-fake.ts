@@ -1,26 +1,16 @@
 import type { AddressInfo, Socket } from "node:net";
-import PostalMime from "postal-mime";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { type MimeMessageFields, readMimeMessage } from "../../testing/mime-message.ts";
 import { selfSignedCertificate } from "./self-signed-certificate.ts";
 
 /** A message the fake server accepted with 250, as it arrived and as postal-mime reads it. */
-export interface FakeSmtpMail {
+export interface FakeSmtpMail extends MimeMessageFields {
   /** the queue id the fake named in its 250 reply ("Ok: queued as <id>") */
   queueId: string;
   /** the AUTH user the session logged in as */
   user: string;
   /** MAIL FROM and RCPT TO */
   envelope: { from: string; to: string[] };
-  from: { address: string; name: string } | null;
-  to: Array<{ address: string; name: string }>;
-  replyTo: Array<{ address: string; name: string }>;
-  subject: string | null;
-  text: string | null;
-  html: string | null;
-  messageId: string | null;
-  date: string | null;
-  /** header names lower-cased, the first value of each */
-  headers: Record<string, string>;
   /** the message as it came over DATA */
   raw: string;
 }
@@ -205,7 +195,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions): Promise<FakeSmtp>
           const answer = async () => {
             if (failure?.kind === "reply") return callback(smtpError(failure.code, failure.message));
             if (stream.sizeExceeded) return callback(); // smtp-server answers 552 itself
-            const mail = await readMail(raw);
+            const mail = await readMimeMessage(raw);
             const problem = messageProblem(mail);
             if (problem !== null) return callback(smtpError(554, `5.6.0 ${problem}`));
             queued++;
@@ -306,31 +296,8 @@ function readStream(stream: SMTPServerDataStream): Promise<string> {
   });
 }
 
-type ParsedMail = Omit<FakeSmtpMail, "queueId" | "user" | "envelope" | "raw">;
-
-async function readMail(raw: string): Promise<ParsedMail> {
-  const email = await PostalMime.parse(raw);
-  const mailboxes = (list: Array<{ address?: string | undefined; name: string }> | undefined) =>
-    (list ?? []).flatMap((entry) =>
-      entry.address === undefined ? [] : [{ address: entry.address, name: entry.name }],
-    );
-  const headers: Record<string, string> = {};
-  for (const header of email.headers) if (!(header.key in headers)) headers[header.key] = header.value;
-  return {
-    from: mailboxes(email.from ? [email.from] : [])[0] ?? null,
-    to: mailboxes(email.to),
-    replyTo: mailboxes(email.replyTo),
-    subject: email.subject ?? null,
-    text: email.text ?? null,
-    html: email.html ?? null,
-    messageId: email.messageId ?? null,
-    date: email.date ?? null,
-    headers,
-  };
-}
-
 /** Why a message is not an acceptable RFC 5322 message, or null. */
-function messageProblem(mail: ParsedMail): string | null {
+function messageProblem(mail: MimeMessageFields): string | null {
   if (mail.from === null) return "Message rejected: a From header with an address is required (RFC 5322)";
   if (mail.date === null) return "Message rejected: a Date header is required (RFC 5322)";
   if (mail.messageId === null || !MESSAGE_ID.test(mail.messageId)) {

@@ -1,7 +1,12 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SendResult } from "../../channel-provider.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  configIssuePaths,
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSmtp, startFakeSmtp } from "./smtp-fake.ts";
 import {
   classifySmtpError,
@@ -15,7 +20,6 @@ import {
 const USER = "postmaster@shop.example";
 const PASS = "smtp-pass-0123456789abcdef";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 
 let fake: FakeSmtp;
 const providers: SmtpChannelProvider[] = [];
@@ -47,10 +51,6 @@ function provider(overrides: Record<string, unknown> = {}): SmtpChannelProvider 
   return created;
 }
 
-function expectNoSecret(result: SendResult): void {
-  if (result.outcome !== "sent") expect(result.error).not.toContain(PASS);
-}
-
 describe("smtp provider", () => {
   it("describes itself: email, no idempotency key honoured", () => {
     expect(provider()).toMatchObject({ provider: "smtp", kind: "email", honoursIdempotencyKey: false });
@@ -64,7 +64,7 @@ describe("smtp provider", () => {
 
   it("sends text and HTML over authenticated SMTP and returns the server's queue id", async () => {
     const smtp = provider({ replyTo: { email: "help@shop.example", name: "Acme Help" } });
-    const result = await smtp.send(outboundMessage(), signal());
+    const result = await smtp.send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "sent",
       providerMessageId: fake.received[0]?.queueId,
@@ -91,9 +91,9 @@ describe("smtp provider", () => {
 
   it("derives the same valid Message-ID for every attempt of one idempotency key", async () => {
     const smtp = provider();
-    await smtp.send(outboundMessage(), signal());
-    await smtp.send(outboundMessage(), signal());
-    await smtp.send(outboundMessage({ idempotencyKey: "another-key" }), signal());
+    await smtp.send(outboundMessage(), testSignal());
+    await smtp.send(outboundMessage(), testSignal());
+    await smtp.send(outboundMessage({ idempotencyKey: "another-key" }), testSignal());
     const [first, second, third] = fake.received.map((mail) => mail.messageId);
     expect(first).toMatch(/^<trackflow\.[0-9a-f]{32}@shop\.example>$/);
     expect(second).toBe(first);
@@ -107,7 +107,7 @@ describe("smtp provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Out for delivery", text: "Today." },
     });
-    expect((await provider().send(message, signal())).outcome).toBe("sent");
+    expect((await provider().send(message, testSignal())).outcome).toBe("sent");
     const mail = fake.received[0];
     expect(mail?.to).toEqual([{ address: "bob@example.com", name: "" }]);
     expect(mail?.headers["content-type"]).toMatch(/^text\/plain/);
@@ -116,22 +116,25 @@ describe("smtp provider", () => {
 
   it("closes its connection after every send", async () => {
     const smtp = provider();
-    await smtp.send(outboundMessage(), signal());
+    await smtp.send(outboundMessage(), testSignal());
     expect(await fake.waitUntilIdle()).toBe(true);
-    await smtp.send(outboundMessage(), signal());
+    await smtp.send(outboundMessage(), testSignal());
     expect(await fake.waitUntilIdle()).toBe(true);
   });
 
   it("refuses a message without a subject without connecting", async () => {
     const message = outboundMessage({ content: { subject: " ", text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(fake.received).toHaveLength(0);
   });
 
   it("makes wrong credentials (535) final without the password in the error", async () => {
     const result = await provider({ auth: { user: USER, pass: "wrong-pass" } }).send(
       outboundMessage(),
-      signal(),
+      testSignal(),
     );
     expect(result).toMatchObject({ outcome: "final", statusCode: 535 });
     if (result.outcome === "final") {
@@ -142,13 +145,13 @@ describe("smtp provider", () => {
   });
 
   it("makes sending without credentials to a server that requires them (530) final", async () => {
-    const result = await provider({ auth: undefined }).send(outboundMessage(), signal());
+    const result = await provider({ auth: undefined }).send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 530 });
   });
 
   it("makes a rejected recipient (550) final with the server's reply", async () => {
     fake.rejectRecipient("jane@example.com");
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 550 });
     if (result.outcome === "final") {
       expect(result.error).toContain("550 5.1.1 <jane@example.com>: Recipient address rejected");
@@ -159,7 +162,7 @@ describe("smtp provider", () => {
   it("makes a malformed recipient final", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: "not-an-address" } }),
-      signal(),
+      testSignal(),
     );
     expect(result.outcome).toBe("final");
     expect(fake.received).toHaveLength(0);
@@ -167,7 +170,7 @@ describe("smtp provider", () => {
 
   it("makes rejected content (554 after DATA) final with the server's reply", async () => {
     fake.failNext(1, { kind: "reply", stage: "data", code: 554, message: "5.7.1 Message rejected as spam" });
-    const result = await provider().send(outboundMessage(), signal());
+    const result = await provider().send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 554 });
     if (result.outcome === "final") expect(result.error).toContain("554 5.7.1 Message rejected as spam");
   });
@@ -175,18 +178,18 @@ describe("smtp provider", () => {
   it("makes 4xx replies retryable: 451 after DATA, 452 at RCPT, 450 at MAIL, 421 at the greeting", async () => {
     const smtp = provider();
     fake.temporaryFailureNext(1);
-    expect(await smtp.send(outboundMessage(), signal())).toMatchObject({
+    expect(await smtp.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 451,
       retryAfterMs: null,
     });
     fake.failNext(1, { kind: "reply", stage: "rcpt", code: 452, message: "4.5.3 Too many recipients" });
-    expect(await smtp.send(outboundMessage(), signal())).toMatchObject({
+    expect(await smtp.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 452,
     });
     fake.failNext(1, { kind: "reply", stage: "mail", code: 450, message: "4.7.1 Try again later" });
-    expect(await smtp.send(outboundMessage(), signal())).toMatchObject({
+    expect(await smtp.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 450,
     });
@@ -196,37 +199,37 @@ describe("smtp provider", () => {
       code: 421,
       message: "4.3.2 Service not available, closing channel",
     });
-    const result = await smtp.send(outboundMessage(), signal());
+    const result = await smtp.send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "retryable", statusCode: 421 });
     expect(fake.received).toHaveLength(0);
     // the next attempt goes through
-    expect((await smtp.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await smtp.send(outboundMessage(), testSignal())).outcome).toBe("sent");
   });
 
   it("makes a connection dropped before the greeting or after the message retryable", async () => {
     const smtp = provider();
     fake.dropNext(1, "connect");
-    expect(await smtp.send(outboundMessage(), signal())).toMatchObject({
+    expect(await smtp.send(outboundMessage(), testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: null,
     });
     fake.dropNext(1, "data");
-    const result = await smtp.send(outboundMessage(), signal());
+    const result = await smtp.send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecret(result);
+    expectNoSecretsIn(result, [PASS]);
   });
 
   it("makes a refused connection retryable without leaking the password", async () => {
     const closed = await unusedPort();
-    const result = await provider({ port: closed }).send(outboundMessage(), signal());
+    const result = await provider({ port: closed }).send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecret(result);
+    expectNoSecretsIn(result, [PASS]);
   });
 
   it("makes a server that never answers DATA retryable after the timeout", async () => {
     fake.stallNext(1, 2_000);
     const started = Date.now();
-    const result = await provider({ timeoutMs: 150 }).send(outboundMessage(), signal());
+    const result = await provider({ timeoutMs: 150 }).send(outboundMessage(), testSignal());
     expect(result).toEqual({
       outcome: "retryable",
       error: "SMTP: no answer within 150 ms",
@@ -239,7 +242,10 @@ describe("smtp provider", () => {
   it("makes a server that never greets retryable after the timeout", async () => {
     const silent = await silentServer();
     try {
-      const result = await provider({ port: silent.port, timeoutMs: 150 }).send(outboundMessage(), signal());
+      const result = await provider({ port: silent.port, timeoutMs: 150 }).send(
+        outboundMessage(),
+        testSignal(),
+      );
       expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
     } finally {
       await silent.close();
@@ -262,24 +268,23 @@ describe("smtp provider", () => {
   });
 
   it("makes a required STARTTLS the server does not offer final", async () => {
-    const result = await provider({ requireTLS: true }).send(outboundMessage(), signal());
+    const result = await provider({ requireTLS: true }).send(outboundMessage(), testSignal());
     expect(result.outcome).toBe("final");
-    expectNoSecret(result);
+    expectNoSecretsIn(result, [PASS]);
     expect(fake.received).toHaveLength(0);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = smtpConfigSchema.safeParse({
-      host: "smtp://mail.example.com/",
-      port: 70_000,
-      auth: { user: "", pass: " secret" },
-      from: { email: "nope" },
-      timeoutMs: 5,
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining(["host", "port", "auth.user", "auth.pass", "from.email", "timeoutMs"]),
+    expectConfigErrorsAt(
+      smtpConfigSchema,
+      {
+        host: "smtp://mail.example.com/",
+        port: 70_000,
+        auth: { user: "", pass: " secret" },
+        from: { email: "nope" },
+        timeoutMs: 5,
+      },
+      ["host", "port", "auth.user", "auth.pass", "from.email", "timeoutMs"],
     );
     expect(smtpConfigSchema.safeParse({}).success).toBe(false);
   });
@@ -312,33 +317,30 @@ describe("smtp provider over TLS", () => {
 
   it("upgrades with STARTTLS (required by default) before AUTH", async () => {
     const { server, smtp } = await tlsProvider("starttls");
-    expect((await smtp.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await smtp.send(outboundMessage(), testSignal())).outcome).toBe("sent");
     expect(server.received[0]?.user).toBe(USER);
     smtp.close();
   });
 
   it("sends over implicit TLS", async () => {
     const { server, smtp } = await tlsProvider("implicit");
-    expect((await smtp.send(outboundMessage(), signal())).outcome).toBe("sent");
+    expect((await smtp.send(outboundMessage(), testSignal())).outcome).toBe("sent");
     expect(server.received).toHaveLength(1);
   });
 
   it("makes a certificate that does not verify final", async () => {
     const { server, smtp } = await tlsProvider("starttls", { tlsCa: undefined });
-    const result = await smtp.send(outboundMessage(), signal());
+    const result = await smtp.send(outboundMessage(), testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: null });
     if (result.outcome === "final") expect(result.error).toMatch(/certificate/i);
-    expectNoSecret(result);
+    expectNoSecretsIn(result, [PASS]);
     expect(server.received).toHaveLength(0);
   });
 
   it("refuses a tlsCa that is not PEM", () => {
-    const result = smtpConfigSchema.safeParse({
-      host: "h.example",
-      from: { email: "a@b.example" },
-      tlsCa: "x",
-    });
-    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["tlsCa"]);
+    expect(
+      configIssuePaths(smtpConfigSchema, { host: "h.example", from: { email: "a@b.example" }, tlsCa: "x" }),
+    ).toEqual(["tlsCa"]);
   });
 });
 

@@ -1,8 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAuthorization } from "../../aws/sigv4.ts";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
+import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeSns, fakeSns, snsErrorReply } from "./sns-fake.ts";
 import { snsConfigSchema, snsErrorMessage, snsProviderFactory } from "./sns-provider.ts";
 
@@ -16,7 +23,6 @@ const TEMP = {
 const REGION = "us-east-2";
 const OPTED_OUT = "+15550000000";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const sms = outboundMessage({
   recipient: { address: "+15551234567" },
   content: { text: "Your parcel is out for delivery & arrives today." },
@@ -40,23 +46,21 @@ afterEach(async () => {
   await server.close();
 });
 
+/** A provider with the overrides on its configuration, its clock at `clock`. */
 function provider(overrides: Record<string, unknown> = {}, clock: Date = now): ChannelProvider {
-  const config = snsConfigSchema.parse({
-    region: REGION,
-    accessKeyId: ACCESS_KEY_ID,
-    secretAccessKey: SECRET,
-    endpoint: server.url,
-    ...overrides,
-  });
-  return snsProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
+  return providerMaker(
+    snsProviderFactory,
+    () => ({
+      region: REGION,
+      accessKeyId: ACCESS_KEY_ID,
+      secretAccessKey: SECRET,
+      endpoint: server.url,
+    }),
+    { now: () => clock },
+  )(overrides);
 }
 
-function expectNoSecrets(result: SendResult): void {
-  const text = JSON.stringify(result);
-  expect(text).not.toContain(SECRET);
-  expect(text).not.toContain(TEMP.secretAccessKey);
-  expect(text).not.toContain(TEMP.sessionToken);
-}
+const SECRETS = [SECRET, TEMP.secretAccessKey, TEMP.sessionToken];
 
 describe("sns provider", () => {
   it("describes itself: sms, no idempotency key honoured", () => {
@@ -79,12 +83,12 @@ describe("sns provider", () => {
       );
     }) as typeof fetch;
     const sns = snsProviderFactory.create(config, { fetch: recordingFetch, now: () => now });
-    expect(await sns.send(sms, signal())).toMatchObject({ outcome: "sent", providerMessageId: "m-1" });
+    expect(await sns.send(sms, testSignal())).toMatchObject({ outcome: "sent", providerMessageId: "m-1" });
     expect(urls).toEqual(["https://sns.ap-southeast-2.amazonaws.com/"]);
   });
 
   it("publishes to the phone number with SigV4 and returns the MessageId of the XML answer", async () => {
-    const result = await provider().send(sms, signal());
+    const result = await provider().send(sms, testSignal());
     expect(result).toEqual({
       outcome: "sent",
       providerMessageId: fake.published[0]?.messageId,
@@ -127,7 +131,7 @@ describe("sns provider", () => {
       senderId: "AcmeShop",
       smsType: "Promotional",
     });
-    expect((await sns.send(sms, signal())).outcome).toBe("sent");
+    expect((await sns.send(sms, testSignal())).outcome).toBe("sent");
     const [request] = server.requests;
     expect(request?.headers["x-amz-security-token"]).toBe(TEMP.sessionToken);
     expect(parseAuthorization(String(request?.headers.authorization))?.signedHeaders).toContain(
@@ -142,7 +146,7 @@ describe("sns provider", () => {
   it("treats a publish to an opted-out number as sent, as SNS accepts it and drops it later", async () => {
     const result = await provider().send(
       outboundMessage({ recipient: { address: OPTED_OUT }, content: { text: "x" } }),
-      signal(),
+      testSignal(),
     );
     expect(result).toMatchObject({ outcome: "sent", statusCode: 200 });
     expect(fake.published[0]?.suppressed).toBe(true);
@@ -150,14 +154,14 @@ describe("sns provider", () => {
 
   it("makes an invalid phone number and an empty message final with SNS's code and message", async () => {
     const badNumber = outboundMessage({ recipient: { address: "555-1234" }, content: { text: "x" } });
-    expect(await provider().send(badNumber, signal())).toEqual({
+    expect(await provider().send(badNumber, testSignal())).toEqual({
       outcome: "final",
       error:
         "Amazon SNS answered HTTP 400: InvalidParameter: Invalid parameter: PhoneNumber Reason: 555-1234 is not valid to publish to",
       statusCode: 400,
     });
     const empty = outboundMessage({ recipient: { address: "+15551234567" }, content: { text: "" } });
-    expect(await provider().send(empty, signal())).toEqual({
+    expect(await provider().send(empty, testSignal())).toEqual({
       outcome: "final",
       error: "Amazon SNS answered HTTP 400: InvalidParameter: Invalid parameter: Empty message",
       statusCode: 400,
@@ -165,7 +169,7 @@ describe("sns provider", () => {
   });
 
   it("makes a wrong secret final (403 SignatureDoesNotMatch) without leaking it", async () => {
-    const result = await provider({ secretAccessKey: "not-the-secret" }).send(sms, signal());
+    const result = await provider({ secretAccessKey: "not-the-secret" }).send(sms, testSignal());
     expect(result).toMatchObject({
       outcome: "final",
       statusCode: 403,
@@ -173,11 +177,11 @@ describe("sns provider", () => {
         /^Amazon SNS answered HTTP 403: SignatureDoesNotMatch: The request signature we calculated does not match .* \(check accessKeyId, secretAccessKey, sessionToken, region and the clock\)$/,
       ),
     });
-    expectNoSecrets(result);
+    expectNoSecretsIn(result, SECRETS);
   });
 
   it("makes an unknown key and a wrong session token final (403 InvalidClientTokenId)", async () => {
-    expect(await provider({ accessKeyId: "AKIAUNKNOWN000000000" }).send(sms, signal())).toMatchObject({
+    expect(await provider({ accessKeyId: "AKIAUNKNOWN000000000" }).send(sms, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 403,
       error: expect.stringContaining(
@@ -188,16 +192,16 @@ describe("sns provider", () => {
       accessKeyId: TEMP.accessKeyId,
       secretAccessKey: TEMP.secretAccessKey,
       sessionToken: "stale-token",
-    }).send(sms, signal());
+    }).send(sms, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 403 });
-    expectNoSecrets(result);
+    expectNoSecretsIn(result, SECRETS);
   });
 
   it("accepts a clock 10 minutes off and makes one 20 minutes off final (SNS allows 15)", async () => {
-    expect((await provider({}, new Date(now.getTime() + 10 * 60_000)).send(sms, signal())).outcome).toBe(
+    expect((await provider({}, new Date(now.getTime() + 10 * 60_000)).send(sms, testSignal())).outcome).toBe(
       "sent",
     );
-    expect(await provider({}, new Date(now.getTime() - 20 * 60_000)).send(sms, signal())).toMatchObject({
+    expect(await provider({}, new Date(now.getTime() - 20 * 60_000)).send(sms, testSignal())).toMatchObject({
       outcome: "final",
       statusCode: 403,
       error: expect.stringContaining(
@@ -210,43 +214,36 @@ describe("sns provider", () => {
     fake.failNext(1, "AuthorizationError");
     fake.failNext(1, "OptedOut");
     fake.failNext(1, "NotFound");
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "final",
       error:
         "Amazon SNS answered HTTP 403: AuthorizationError: User is not authorized to perform: SNS:Publish (the IAM policy of the key must allow sns:Publish)",
       statusCode: 403,
     });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "final", statusCode: 400 });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "final", statusCode: 404 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "final", statusCode: 400 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "final", statusCode: 404 });
   });
 
   it("makes Throttling (HTTP 400), Throttled (429) and KMSThrottling retryable", async () => {
     fake.failNext(1, "Throttling");
     fake.failNext(1, "Throttled");
     fake.failNext(1, "KMSThrottling");
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "retryable",
       error: "Amazon SNS answered HTTP 400: Throttling: Rate exceeded",
       statusCode: 400,
       retryAfterMs: null,
     });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: 429 });
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "retryable", statusCode: 429 });
+    expect(await provider().send(sms, testSignal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
   });
 
-  it("makes InternalError (500) and a 503 retryable", async () => {
+  it("makes InternalError (500) retryable", async () => {
     fake.failNext(1, "InternalError");
-    server.errorNext(1, 503, { body: "Service Unavailable" });
-    expect(await provider().send(sms, signal())).toEqual({
+    expect(await provider().send(sms, testSignal())).toEqual({
       outcome: "retryable",
       error: "Amazon SNS answered HTTP 500: InternalError: Internal Error",
       statusCode: 500,
-      retryAfterMs: null,
-    });
-    expect(await provider().send(sms, signal())).toEqual({
-      outcome: "retryable",
-      error: "Amazon SNS answered HTTP 503: Service Unavailable",
-      statusCode: 503,
       retryAfterMs: null,
     });
   });
@@ -267,40 +264,33 @@ describe("sns provider", () => {
     ).toBe("&a;");
   });
 
-  it("makes a dropped connection and a network failure retryable without leaking credentials", async () => {
-    server.resetNext(1);
-    expect(await provider().send(sms, signal())).toMatchObject({ outcome: "retryable", statusCode: null });
-    const sns = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await sns.send(sms, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecrets(result);
-  });
-
-  it("makes a timeout retryable", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(sms, signal())).toEqual({
-      outcome: "retryable",
-      error: "Amazon SNS: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing credentials", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Amazon SNS",
+      makeProvider: provider,
+      server,
+      message: sms,
+      secrets: SECRETS,
+      serverError: {
+        status: 503,
+        reply: { body: "Service Unavailable" },
+        error: "Amazon SNS answered HTTP 503: Service Unavailable",
+      },
     });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = snsConfigSchema.safeParse({
-      region: "us_east_1",
-      accessKeyId: "AKIA",
-      secretAccessKey: " secret",
-      smsType: "Urgent",
-      senderId: "Acme Shop!",
-      endpoint: "not a url",
-    });
-    expect(result.success).toBe(false);
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining(["region", "accessKeyId", "secretAccessKey", "smsType", "senderId", "endpoint"]),
+    expectConfigErrorsAt(
+      snsConfigSchema,
+      {
+        region: "us_east_1",
+        accessKeyId: "AKIA",
+        secretAccessKey: " secret",
+        smsType: "Urgent",
+        senderId: "Acme Shop!",
+        endpoint: "not a url",
+      },
+      ["region", "accessKeyId", "secretAccessKey", "smsType", "senderId", "endpoint"],
     );
     expect(
       snsConfigSchema.safeParse({

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import {
   type FakeTeamsWebhook,
   fakeTeamsIncomingWebhook,
@@ -11,7 +17,6 @@ import {
 import { teamsConfigSchema, teamsProviderFactory } from "./teams-provider.ts";
 
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const SIGNATURE = "Sig-0123456789abcdefABCDEF_secret";
 const CONNECTOR_KEY = "V2secretKEY0123456789";
 const chat = outboundMessage({
@@ -32,18 +37,11 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = teamsConfigSchema.parse({ webhookUrl: workflow.webhookUrl, ...overrides });
-  return teamsProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(teamsProviderFactory, () => ({ webhookUrl: workflow.webhookUrl }), {
+  now: () => now,
+});
 
-function expectNoSecret(result: SendResult): void {
-  if (result.outcome === "sent") return;
-  expect(result.error).not.toContain(SIGNATURE);
-  expect(result.error).not.toContain(CONNECTOR_KEY);
-  expect(result.error).not.toContain("/workflows/");
-  expect(result.error).not.toContain("/webhookb2/");
-}
+const URL_SECRETS = [SIGNATURE, CONNECTOR_KEY, "/workflows/", "/webhookb2/"];
 
 describe("teams provider (Workflows and connector webhooks)", () => {
   it("describes itself: chat, no idempotency key honoured", () => {
@@ -51,7 +49,7 @@ describe("teams provider (Workflows and connector webhooks)", () => {
   });
 
   it("posts a message with an Adaptive Card built from subject and text; 202 from Workflows is sent", async () => {
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: null,
       statusCode: 202,
@@ -98,7 +96,9 @@ describe("teams provider (Workflows and connector webhooks)", () => {
         structured: { trackingUrl: "https://track.example/1Z999", actionTitle: "Follow the parcel" },
       },
     });
-    expect(await provider({ cardVersion: "1.5" }).send(message, signal())).toMatchObject({ outcome: "sent" });
+    expect(await provider({ cardVersion: "1.5" }).send(message, testSignal())).toMatchObject({
+      outcome: "sent",
+    });
     expect(workflow.cards[0]).toEqual({
       $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
       type: "AdaptiveCard",
@@ -115,13 +115,13 @@ describe("teams provider (Workflows and connector webhooks)", () => {
       body: [{ type: "FactSet", facts: [{ title: "Order", value: "#1001" }] }],
     };
     const message = outboundMessage({ content: { text: "fallback", structured: card } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "sent" });
+    expect(await provider().send(message, testSignal())).toMatchObject({ outcome: "sent" });
     expect(workflow.cards).toEqual([card]);
   });
 
   it("refuses a card over 28 KB before sending", async () => {
     const message = outboundMessage({ content: { subject: "Big", text: "x".repeat(29 * 1024) } });
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Teams webhook: the card is 30 KB, over the 28 KB Teams accepts; shorten the template",
@@ -132,25 +132,25 @@ describe("teams provider (Workflows and connector webhooks)", () => {
 
   it("makes a wrong signature and a removed workflow final without showing the URL", async () => {
     const wrongSig = provider({ webhookUrl: workflow.webhookUrl.replace(SIGNATURE, "forged") });
-    const unauthorized = await wrongSig.send(chat, signal());
+    const unauthorized = await wrongSig.send(chat, testSignal());
     expect(unauthorized).toEqual({
       outcome: "final",
       error:
         "Teams webhook answered HTTP 401: DirectApiInvalidAuthorizationSignature: The provided authentication token is not valid. (the webhook URL is not accepted)",
       statusCode: 401,
     });
-    expectNoSecret(unauthorized);
+    expectNoSecretsIn(unauthorized, URL_SECRETS);
     const gone = await provider({
       webhookUrl: workflow.webhookUrl.replace(/workflows\/\w+/, "workflows/deleted"),
-    }).send(chat, signal());
+    }).send(chat, testSignal());
     expect(gone).toMatchObject({ outcome: "final", statusCode: 404 });
     if (gone.outcome === "final") expect(gone.error).toContain("WorkflowNotFound");
-    expectNoSecret(gone);
+    expectNoSecretsIn(gone, URL_SECRETS);
   });
 
   it("makes a Workflows schema mismatch final with its message", async () => {
     const message = outboundMessage({ content: { text: "x", structured: { type: "AdaptiveCard" } } });
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toMatchObject({ outcome: "final", statusCode: 400 });
     if (result.outcome === "final") {
       expect(result.error).toContain("TriggerInputSchemaMismatch");
@@ -158,48 +158,43 @@ describe("teams provider (Workflows and connector webhooks)", () => {
     }
   });
 
-  it("makes 429 retryable with Retry-After and 5xx retryable", async () => {
+  it("makes 429 retryable with Retry-After", async () => {
     server.rateLimitNext(1, "12", {
       body: { error: { code: "WorkflowRequestsThrottled", message: "Rate limit exceeded." } },
     });
-    expect(await provider().send(chat, signal())).toEqual({
+    expect(await provider().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error:
         "Teams webhook answered HTTP 429: WorkflowRequestsThrottled: Rate limit exceeded. (rate limited by Teams)",
       statusCode: 429,
       retryAfterMs: 12_000,
     });
-    server.errorNext(1, 502, { body: { error: { code: "BadGateway", message: "upstream failed" } } });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "retryable", statusCode: 502 });
   });
 
-  it("makes a timeout and a network failure retryable without showing the URL", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ timeoutMs: 150 }).send(chat, signal())).toEqual({
-      outcome: "retryable",
-      error: "Teams webhook: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the URL", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Teams webhook",
+      makeProvider: provider,
+      server,
+      message: chat,
+      secrets: URL_SECRETS,
+      serverError: {
+        status: 502,
+        reply: { body: { error: { code: "BadGateway", message: "upstream failed" } } },
+      },
     });
-    const teams = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await teams.send(chat, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoSecret(result);
   });
 
   it("makes an HTML page under 200 final", async () => {
     server.errorNext(1, 200, { body: "<html>sign in</html>", headers: { "Content-Type": "text/html" } });
-    expect(await provider().send(chat, signal())).toMatchObject({ outcome: "final", statusCode: 200 });
+    expect(await provider().send(chat, testSignal())).toMatchObject({ outcome: "final", statusCode: 200 });
   });
 
   it("rejects a webhook URL that is not http(s) and an unknown card version", () => {
-    const result = teamsConfigSchema.safeParse({ webhookUrl: "teams://x", cardVersion: "2.0" });
-    expect(result.success).toBe(false);
-    expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(
-      expect.arrayContaining(["webhookUrl", "cardVersion"]),
-    );
+    expectConfigErrorsAt(teamsConfigSchema, { webhookUrl: "teams://x", cardVersion: "2.0" }, [
+      "webhookUrl",
+      "cardVersion",
+    ]);
   });
 });
 
@@ -211,7 +206,7 @@ describe("teams provider with a legacy connector incoming webhook", () => {
   const viaConnector = () => provider({ webhookUrl: connector.webhookUrl });
 
   it("takes 200 with the text 1 as sent", async () => {
-    expect(await viaConnector().send(chat, signal())).toEqual({
+    expect(await viaConnector().send(chat, testSignal())).toEqual({
       outcome: "sent",
       providerMessageId: null,
       statusCode: 200,
@@ -221,7 +216,7 @@ describe("teams provider with a legacy connector incoming webhook", () => {
 
   it("makes Teams' embedded 400 under HTTP 200 final, without the ContextId", async () => {
     const message = outboundMessage({ content: { text: "x", structured: { type: "AdaptiveCard" } } });
-    expect(await viaConnector().send(message, signal())).toEqual({
+    expect(await viaConnector().send(message, testSignal())).toEqual({
       outcome: "final",
       error:
         "Teams webhook answered HTTP 200: Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 (Teams rejected the card)",
@@ -234,18 +229,18 @@ describe("teams provider with a legacy connector incoming webhook", () => {
     server.errorNext(1, 200, { body: teamsDeliveryFailedText(413) });
     server.errorNext(1, 200, { body: teamsDeliveryFailedText(429) });
     server.errorNext(1, 200, { body: teamsDeliveryFailedText(503) });
-    expect(await viaConnector().send(chat, signal())).toMatchObject({
+    expect(await viaConnector().send(chat, testSignal())).toMatchObject({
       outcome: "final",
       error: expect.stringContaining("HTTP error 413 (the card is larger than the 28 KB Teams accepts)"),
     });
-    expect(await viaConnector().send(chat, signal())).toEqual({
+    expect(await viaConnector().send(chat, testSignal())).toEqual({
       outcome: "retryable",
       error:
         "Teams webhook answered HTTP 200: Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 (rate limited by Teams)",
       statusCode: 200,
       retryAfterMs: null,
     });
-    expect(await viaConnector().send(chat, signal())).toMatchObject({
+    expect(await viaConnector().send(chat, testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 200,
     });
@@ -256,7 +251,7 @@ describe("teams provider with a legacy connector incoming webhook", () => {
       body: "Bad payload received by generic incoming webhook.",
       headers: { "Content-Type": "text/plain" },
     });
-    expect(await viaConnector().send(chat, signal())).toEqual({
+    expect(await viaConnector().send(chat, testSignal())).toEqual({
       outcome: "final",
       error:
         "Teams webhook answered HTTP 400: Bad payload received by generic incoming webhook. (Teams rejected the card)",
@@ -265,12 +260,12 @@ describe("teams provider with a legacy connector incoming webhook", () => {
     await server.close();
     server = await startLoopbackServer();
     connector = fakeTeamsIncomingWebhook(server, { removed: true });
-    const result = await viaConnector().send(chat, signal());
+    const result = await viaConnector().send(chat, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error: "Teams webhook answered HTTP 410: the webhook was removed from its channel",
       statusCode: 410,
     });
-    expectNoSecret(result);
+    expectNoSecretsIn(result, URL_SECRETS);
   });
 });

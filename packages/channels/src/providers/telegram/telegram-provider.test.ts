@@ -1,14 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { type FakeTelegram, fakeTelegram, telegramFailure } from "./telegram-fake.ts";
 import { telegramConfigSchema, telegramProviderFactory } from "./telegram-provider.ts";
 
 const BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 const CHAT_ID = 987654321;
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const message = outboundMessage({
   recipient: { address: String(CHAT_ID) },
   content: {
@@ -35,15 +39,13 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = {}): ChannelProvider {
-  const config = telegramConfigSchema.parse({ botToken: BOT_TOKEN, baseUrl: server.url, ...overrides });
-  return telegramProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
-}
+const provider = providerMaker(
+  telegramProviderFactory,
+  () => ({ botToken: BOT_TOKEN, baseUrl: server.url }),
+  { now: () => now },
+);
 
-function expectNoToken(result: { outcome: string; error?: string }) {
-  expect(result.error ?? "").not.toContain(BOT_TOKEN);
-  expect(result.error ?? "").not.toContain(BOT_TOKEN.split(":")[1]);
-}
+const TOKEN_PARTS = [BOT_TOKEN, BOT_TOKEN.split(":")[1] ?? BOT_TOKEN];
 
 describe("telegram provider (Bot API sendMessage)", () => {
   it("describes itself: chat, no idempotency key honoured, real host by default", () => {
@@ -54,7 +56,7 @@ describe("telegram provider (Bot API sendMessage)", () => {
   });
 
   it("posts plain text to /bot<token>/sendMessage and returns chat:message_id", async () => {
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: `${CHAT_ID}:1`, statusCode: 200 });
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -66,9 +68,9 @@ describe("telegram provider (Bot API sendMessage)", () => {
 
   it("sends HTML from content.html, or the text escaped, with the configured options", async () => {
     const html = provider({ parseMode: "HTML", disableLinkPreview: true, disableNotification: true });
-    expect((await html.send(message, signal())).outcome).toBe("sent");
+    expect((await html.send(message, testSignal())).outcome).toBe("sent");
     const textOnly = { ...message, content: { text: "Tracking <ABC> & more" } };
-    expect((await html.send(textOnly, signal())).outcome).toBe("sent");
+    expect((await html.send(textOnly, testSignal())).outcome).toBe("sent");
     expect(fake.sent.map((sent) => sent.body)).toEqual([
       {
         chat_id: CHAT_ID,
@@ -88,14 +90,17 @@ describe("telegram provider (Bot API sendMessage)", () => {
   });
 
   it("writes to a channel by @username", async () => {
-    const result = await provider().send({ ...message, recipient: { address: "@acme_updates" } }, signal());
+    const result = await provider().send(
+      { ...message, recipient: { address: "@acme_updates" } },
+      testSignal(),
+    );
     expect(result).toEqual({ outcome: "sent", providerMessageId: "-1001234567890:1", statusCode: 200 });
     expect(fake.sent[0]?.body.chat_id).toBe("@acme_updates");
   });
 
   it("refuses plain text over 4096 characters (it does not split) without calling Telegram", async () => {
     const long = { ...message, content: { text: "x".repeat(4097) } };
-    expect(await provider().send(long, signal())).toEqual({
+    expect(await provider().send(long, testSignal())).toEqual({
       outcome: "final",
       error: "Telegram: a message is limited to 4096 characters and this one has 4097 (not split)",
       statusCode: null,
@@ -105,7 +110,7 @@ describe("telegram provider (Bot API sendMessage)", () => {
 
   it("makes HTML Telegram cannot parse final with its description", async () => {
     const email = { ...message, content: { text: "x", html: "<p>Order <b>#1001</b></p>" } };
-    expect(await provider({ parseMode: "HTML" }).send(email, signal())).toEqual({
+    expect(await provider({ parseMode: "HTML" }).send(email, testSignal())).toEqual({
       outcome: "final",
       error:
         'Telegram answered HTTP 400: Bad Request: can\'t parse entities: Unsupported start tag "p" at byte offset 0',
@@ -116,7 +121,7 @@ describe("telegram provider (Bot API sendMessage)", () => {
   it("makes a wrong token final (401) without the token in the text", async () => {
     const result = await provider({ botToken: "123456789:AAwrongwrongwrongwrongwrongwrongwrong" }).send(
       message,
-      signal(),
+      testSignal(),
     );
     expect(result).toEqual({
       outcome: "final",
@@ -134,7 +139,7 @@ describe("telegram provider (Bot API sendMessage)", () => {
       "Bad Request: group chat was upgraded to a supergroup chat (the group is now chat -1004242424242)",
     ],
   ])("makes chat %s final with Telegram's description", async (chat, status, description) => {
-    expect(await provider().send({ ...message, recipient: { address: chat } }, signal())).toEqual({
+    expect(await provider().send({ ...message, recipient: { address: chat } }, testSignal())).toEqual({
       outcome: "final",
       error: `Telegram answered HTTP ${status}: ${description}`,
       statusCode: status,
@@ -143,7 +148,7 @@ describe("telegram provider (Bot API sendMessage)", () => {
 
   it("makes 429 retryable after parameters.retry_after seconds", async () => {
     server.errorNext(1, 429, telegramFailure(429, "Too Many Requests: retry after 35", { retry_after: 35 }));
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "retryable",
       error: "Telegram answered HTTP 429: Too Many Requests: retry after 35",
       statusCode: 429,
@@ -151,48 +156,42 @@ describe("telegram provider (Bot API sendMessage)", () => {
     });
   });
 
-  it("makes a 5xx retryable and a 200 that is not ok:true final", async () => {
-    server.errorNext(1, 502, {
-      body: "<html><body>502 Bad Gateway</body></html>",
-      headers: { "Content-Type": "text/html" },
-    });
+  it("makes a 200 that is not ok:true final", async () => {
     server.errorNext(1, 200, { body: { ok: false, error_code: 400, description: "odd" } });
-    expect(await provider().send(message, signal())).toEqual({
-      outcome: "retryable",
-      error: "Telegram answered HTTP 502",
-      statusCode: 502,
-      retryAfterMs: null,
-    });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "final",
       error: "Telegram answered HTTP 200: the answer is not ok:true with a message",
       statusCode: 200,
     });
   });
 
-  it("makes a timeout and a network failure retryable without the token in the text", async () => {
-    server.stallNext(1, 5_000);
-    const timedOut = await provider({ timeoutMs: 150 }).send(message, signal());
-    expect(timedOut).toMatchObject({ outcome: "retryable", error: "Telegram: no answer within 150 ms" });
-    server.resetNext(1);
-    const reset = await provider().send(message, signal());
-    expect(reset).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoToken(reset);
-    const telegram = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await telegram.send(message, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoToken(result);
+  it("makes a 5xx, a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Telegram",
+      makeProvider: provider,
+      server,
+      message: message,
+      secrets: TOKEN_PARTS,
+      serverError: {
+        status: 502,
+        reply: {
+          body: "<html><body>502 Bad Gateway</body></html>",
+          headers: { "Content-Type": "text/html" },
+        },
+        error: "Telegram answered HTTP 502",
+      },
+    });
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = telegramConfigSchema.safeParse({
-      botToken: "https://api.telegram.org/bot123",
-      parseMode: "Markdown",
-      baseUrl: "api.telegram.org",
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(expect.arrayContaining(["botToken", "parseMode", "baseUrl"]));
+    expectConfigErrorsAt(
+      telegramConfigSchema,
+      {
+        botToken: "https://api.telegram.org/bot123",
+        parseMode: "Markdown",
+        baseUrl: "api.telegram.org",
+      },
+      ["botToken", "parseMode", "baseUrl"],
+    );
   });
 });

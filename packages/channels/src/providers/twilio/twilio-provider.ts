@@ -3,7 +3,7 @@ import type { OutboundMessage, ProviderFactory, SendResult } from "../../channel
 import { baseUrlField, credentialField, httpUrlField, timeoutMsField } from "../../config-fields.ts";
 import { httpSend } from "../../http-send.ts";
 import { isRecord, type ProviderAnswer, stringField } from "../../provider-answer.ts";
-import { retryableResult } from "../../send-result.ts";
+import { retryableResult, withFinalHint } from "../../send-result.ts";
 
 export const TWILIO_API_URL = "https://api.twilio.com";
 
@@ -106,10 +106,7 @@ function classifyTwilio(answer: ProviderAnswer, standard: SendResult): SendResul
   if (code !== undefined && TWILIO_RETRYABLE_CODES.has(code)) {
     return retryableResult(standard.error, standard.statusCode, null);
   }
-  if (answer.status === 401) {
-    return { ...standard, error: `${standard.error} (check accountSid and authToken, or the API key)` };
-  }
-  return standard;
+  return withFinalHint(standard, { 401: "check accountSid and authToken, or the API key" });
 }
 
 /**

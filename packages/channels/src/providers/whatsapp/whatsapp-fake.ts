@@ -1,7 +1,12 @@
 import { isRecord } from "../../provider-answer.ts";
 import type { LoopbackReply, LoopbackServer } from "../../testing/loopback-server.ts";
 import { bearerToken } from "../../testing/request-credentials.ts";
-import { graphErrorReply, graphInvalidTokenReply } from "./graph-api-fake.ts";
+import {
+  graphErrorReply,
+  graphInvalidTokenReply,
+  graphUnknownNodeReply,
+  graphUnknownVersionReply,
+} from "./graph-api-fake.ts";
 
 export interface FakeWhatsapp {
   /** the JSON bodies the Cloud API accepted, with the wamid it gave each */
@@ -81,17 +86,11 @@ function templateError(template: unknown, options: FakeWhatsappOptions): Loopbac
 export function fakeWhatsapp(server: LoopbackServer, options: FakeWhatsappOptions): FakeWhatsapp {
   const fake: FakeWhatsapp = { sent: [] };
   server.route("POST", "/:version/:phoneNumberId/messages", (request) => {
-    if (!/^v\d+\.\d+$/.test(request.params.version ?? "")) {
-      return graphErrorReply(400, { code: 2500, message: `Unknown path components: ${request.path}` });
-    }
+    const unknownVersion = graphUnknownVersionReply(request);
+    if (unknownVersion !== null) return unknownVersion;
     if (bearerToken(request) !== options.accessToken) return graphInvalidTokenReply();
     if (request.params.phoneNumberId !== options.phoneNumberId) {
-      return graphErrorReply(400, {
-        code: 100,
-        subcode: 33,
-        type: "GraphMethodException",
-        message: `Unsupported post request. Object with ID '${request.params.phoneNumberId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
-      });
+      return graphUnknownNodeReply(request.params.phoneNumberId ?? "");
     }
     if (!(request.headers["content-type"] ?? "").startsWith("application/json") || !isRecord(request.json)) {
       return invalidParameter("The request body must be JSON.");

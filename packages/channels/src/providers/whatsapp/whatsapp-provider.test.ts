@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  expectConfigErrorsAt,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { graphRateLimitDelayMs } from "./graph-api-error.ts";
 import { graphErrorReply } from "./graph-api-fake.ts";
 import { type FakeWhatsapp, fakeWhatsapp } from "./whatsapp-fake.ts";
@@ -10,7 +15,6 @@ import { whatsappConfigSchema, whatsappParameterText, whatsappProviderFactory } 
 const ACCESS_TOKEN = "EAAG-system-user-token-0123456789";
 const PHONE_NUMBER_ID = "106540352242922";
 const now = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const shipped = { name: "order_update", language: "en_US", parameters: ["text"] };
 const message = outboundMessage({
   recipient: { address: "+15551234567", name: "Jane" },
@@ -39,14 +43,15 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(overrides: Record<string, unknown> = { template: shipped }): ChannelProvider {
-  const config = whatsappConfigSchema.parse({
-    accessToken: ACCESS_TOKEN,
-    phoneNumberId: PHONE_NUMBER_ID,
-    baseUrl: server.url,
-    ...overrides,
-  });
-  return whatsappProviderFactory.create(config, { fetch: globalThis.fetch, now: () => now });
+const makeWhatsapp = providerMaker(
+  whatsappProviderFactory,
+  () => ({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID, baseUrl: server.url }),
+  { now: () => now },
+);
+
+/** A WhatsApp provider; the overrides replace the default template. */
+function provider(overrides: Record<string, unknown> = { template: shipped }) {
+  return makeWhatsapp(overrides);
 }
 
 function graphFailure(status: number, code: number, text: string, headers: Record<string, string> = {}) {
@@ -64,7 +69,7 @@ describe("whatsapp provider (Cloud API)", () => {
   });
 
   it("sends the configured template with the Bearer token and returns the wamid", async () => {
-    const result = await provider().send(message, signal());
+    const result = await provider().send(message, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: fake.sent[0]?.id, statusCode: 200 });
     expect(result.outcome === "sent" && result.providerMessageId).toMatch(/^wamid\./);
 
@@ -101,7 +106,7 @@ describe("whatsapp provider (Cloud API)", () => {
       ...message,
       content: { ...message.content, text: "Zugestellt.\n\nDanke!", structured: { templateId: "delivered" } },
     };
-    expect((await whatsapp.send(delivered, signal())).outcome).toBe("sent");
+    expect((await whatsapp.send(delivered, testSignal())).outcome).toBe("sent");
     expect(server.requests[0]?.path).toBe(`/v23.0/${PHONE_NUMBER_ID}/messages`);
     expect(fake.sent[0]?.body.template).toEqual({
       name: "order_delivered",
@@ -128,18 +133,18 @@ describe("whatsapp provider (Cloud API)", () => {
         },
       },
     };
-    expect((await provider().send(named, signal())).outcome).toBe("sent");
+    expect((await provider().send(named, testSignal())).outcome).toBe("sent");
     expect(fake.sent[0]?.body.template).toMatchObject({ name: "order_delivered", language: { code: "de" } });
   });
 
   it("sends a text message only when textMessages is on and no template applies", async () => {
     const text = provider({ textMessages: true });
-    expect((await text.send(message, signal())).outcome).toBe("sent");
+    expect((await text.send(message, testSignal())).outcome).toBe("sent");
     expect(fake.sent[0]?.body).toMatchObject({
       type: "text",
       text: { preview_url: false, body: "Order #1001 was delivered today." },
     });
-    const none = await provider({}).send(message, signal());
+    const none = await provider({}).send(message, testSignal());
     expect(none).toMatchObject({ outcome: "final", statusCode: null });
     expect(server.requests).toHaveLength(1);
   });
@@ -149,7 +154,7 @@ describe("whatsapp provider (Cloud API)", () => {
       ...message,
       content: { text: "x", structured: { whatsappTemplate: { name: "Bad Name" } } },
     };
-    expect(await provider().send(bad, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(bad, testSignal())).toMatchObject({ outcome: "final", statusCode: null });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -158,7 +163,10 @@ describe("whatsapp provider (Cloud API)", () => {
   });
 
   it("makes an invalid token final (code 190) without echoing it", async () => {
-    const result = await provider({ accessToken: "EAAG-wrong", template: shipped }).send(message, signal());
+    const result = await provider({ accessToken: "EAAG-wrong", template: shipped }).send(
+      message,
+      testSignal(),
+    );
     expect(result).toEqual({
       outcome: "final",
       error:
@@ -170,7 +178,7 @@ describe("whatsapp provider (Cloud API)", () => {
   it("makes an unknown template (132001) and a parameter mismatch (132000) final with Meta's details", async () => {
     const unknown = await provider({ template: { ...shipped, name: "no_such_template" } }).send(
       message,
-      signal(),
+      testSignal(),
     );
     expect(unknown).toEqual({
       outcome: "final",
@@ -180,7 +188,7 @@ describe("whatsapp provider (Cloud API)", () => {
     });
     const mismatch = await provider({ template: { ...shipped, parameters: ["text", "subject"] } }).send(
       message,
-      signal(),
+      testSignal(),
     );
     expect(mismatch).toMatchObject({ outcome: "final", statusCode: 400 });
     if (mismatch.outcome === "final") expect(mismatch.error).toContain("(code 132000)");
@@ -189,14 +197,14 @@ describe("whatsapp provider (Cloud API)", () => {
   it("makes an undeliverable recipient (131026) and a closed service window (131047) final", async () => {
     const undeliverable = await provider().send(
       { ...message, recipient: { address: "+15550000000" } },
-      signal(),
+      testSignal(),
     );
     expect(undeliverable).toMatchObject({ outcome: "final", statusCode: 400 });
     if (undeliverable.outcome === "final")
       expect(undeliverable.error).toContain("Message undeliverable (code 131026)");
     const outside = await provider({ textMessages: true }).send(
       { ...message, recipient: { address: "+15559999999" } },
-      signal(),
+      testSignal(),
     );
     expect(outside).toMatchObject({ outcome: "final", statusCode: 400 });
     if (outside.outcome === "final") expect(outside.error).toContain("(code 131047)");
@@ -225,18 +233,21 @@ describe("whatsapp provider (Cloud API)", () => {
       400,
       graphFailure(400, 131056, "(Business Account, Consumer Account) pair rate limit hit"),
     );
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "retryable",
       error:
         "WhatsApp answered HTTP 400: (#80007) Rate limit issues (code 80007) [fbtrace_id AbCdEfGhIjKlMnOp]",
       statusCode: 400,
       retryAfterMs: 120_000,
     });
-    expect(await provider().send(message, signal())).toMatchObject({
+    expect(await provider().send(message, testSignal())).toMatchObject({
       outcome: "retryable",
       retryAfterMs: null,
     });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "retryable", statusCode: 400 });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "retryable",
+      statusCode: 400,
+    });
   });
 
   it("makes HTTP 429 with Retry-After retryable", async () => {
@@ -245,7 +256,7 @@ describe("whatsapp provider (Cloud API)", () => {
       429,
       graphFailure(429, 4, "Application request limit reached", { "Retry-After": "7" }),
     );
-    expect(await provider().send(message, signal())).toMatchObject({
+    expect(await provider().send(message, testSignal())).toMatchObject({
       outcome: "retryable",
       retryAfterMs: 7_000,
     });
@@ -256,10 +267,16 @@ describe("whatsapp provider (Cloud API)", () => {
     server.errorNext(1, 503, graphFailure(503, 2, "Service temporarily unavailable"));
     server.errorNext(1, 500, graphFailure(500, 3, "Capability or permissions issue"));
     server.errorNext(1, 502, { body: "<html>Bad Gateway</html>", headers: { "Content-Type": "text/html" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "retryable", statusCode: 500 });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "retryable", statusCode: 503 });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: 500 });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "retryable",
+      statusCode: 500,
+    });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "retryable",
+      statusCode: 503,
+    });
+    expect(await provider().send(message, testSignal())).toMatchObject({ outcome: "final", statusCode: 500 });
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "retryable",
       error: "WhatsApp answered HTTP 502",
       statusCode: 502,
@@ -267,18 +284,14 @@ describe("whatsapp provider (Cloud API)", () => {
     });
   });
 
-  it("makes a network failure and a timeout retryable, never showing the token", async () => {
-    server.stallNext(1, 5_000);
-    expect(await provider({ template: shipped, timeoutMs: 150 }).send(message, signal())).toMatchObject({
-      outcome: "retryable",
-      error: "WhatsApp: no answer within 150 ms",
+  it("makes a dropped connection, a timeout and a closed server retryable, never showing the token", async () => {
+    await expectTransportFailuresRetryable({
+      name: "WhatsApp",
+      makeProvider: (overrides) => provider({ template: shipped, ...overrides }),
+      server,
+      message: message,
+      secrets: [ACCESS_TOKEN],
     });
-    const whatsapp = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await whatsapp.send(message, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    if (result.outcome === "retryable") expect(result.error).not.toContain(ACCESS_TOKEN);
   });
 
   it("reads no wait from a business-use-case header that has none", () => {
@@ -294,21 +307,15 @@ describe("whatsapp provider (Cloud API)", () => {
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const result = whatsappConfigSchema.safeParse({
-      accessToken: "token ",
-      phoneNumberId: "+15551234567",
-      graphApiVersion: "21",
-      template: { name: "Order Update", language: "english" },
-    });
-    const paths = result.error?.issues.map((issue) => issue.path.join("."));
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        "accessToken",
-        "phoneNumberId",
-        "graphApiVersion",
-        "template.name",
-        "template.language",
-      ]),
+    expectConfigErrorsAt(
+      whatsappConfigSchema,
+      {
+        accessToken: "token ",
+        phoneNumberId: "+15551234567",
+        graphApiVersion: "21",
+        template: { name: "Order Update", language: "english" },
+      },
+      ["accessToken", "phoneNumberId", "graphApiVersion", "template.name", "template.language"],
     );
   });
 });

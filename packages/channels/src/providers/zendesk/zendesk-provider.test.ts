@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChannelProvider, SendResult } from "../../channel-provider.ts";
 import { type LoopbackServer, startLoopbackServer } from "../../testing/loopback-server.ts";
 import { outboundMessage } from "../../testing/outbound-message.ts";
+import {
+  configIssuePaths,
+  expectNoSecretsIn,
+  expectTransportFailuresRetryable,
+  providerMaker,
+  testSignal,
+} from "../../testing/provider-contract.ts";
 import { basicCredentials } from "../../testing/request-credentials.ts";
 import { type FakeZendesk, fakeZendesk } from "./zendesk-fake.ts";
 import { zendeskConfigSchema, zendeskIdempotencyKey, zendeskProviderFactory } from "./zendesk-provider.ts";
@@ -10,7 +16,6 @@ const EMAIL = "agent@acme.example";
 const API_TOKEN = "zd-api-token-0123456789abcdef";
 const OAUTH_TOKEN = "zd-oauth-token-fedcba9876543210";
 let clock = new Date("2025-03-10T12:00:00Z");
-const signal = () => new AbortController().signal;
 const ticket = outboundMessage();
 
 let server: LoopbackServer;
@@ -32,23 +37,20 @@ afterEach(async () => {
   await server.close();
 });
 
-function provider(
-  overrides: Record<string, unknown> = { email: EMAIL, apiToken: API_TOKEN },
-): ChannelProvider {
-  const config = zendeskConfigSchema.parse({ subdomain: "acme", baseUrl: server.url, ...overrides });
-  return zendeskProviderFactory.create(config, { fetch: globalThis.fetch, now: () => clock });
+const makeZendesk = providerMaker(
+  zendeskProviderFactory,
+  () => ({ subdomain: "acme", baseUrl: server.url }),
+  {
+    now: () => clock,
+  },
+);
+
+/** A Zendesk provider; the overrides replace the default API token credentials. */
+function provider(overrides: Record<string, unknown> = { email: EMAIL, apiToken: API_TOKEN }) {
+  return makeZendesk(overrides);
 }
 
-function expectNoCredentials(result: SendResult): void {
-  if (result.outcome === "sent") return;
-  for (const secret of [
-    API_TOKEN,
-    OAUTH_TOKEN,
-    Buffer.from(`${EMAIL}/token:${API_TOKEN}`).toString("base64"),
-  ]) {
-    expect(result.error).not.toContain(secret);
-  }
-}
+const CREDENTIALS = [API_TOKEN, OAUTH_TOKEN, Buffer.from(`${EMAIL}/token:${API_TOKEN}`).toString("base64")];
 
 describe("zendesk provider", () => {
   it("describes itself: ticket, idempotency key honoured", () => {
@@ -63,7 +65,7 @@ describe("zendesk provider", () => {
   });
 
   it("creates a ticket with Basic {email}/token auth and the Idempotency-Key, returning the ticket id", async () => {
-    const result = await provider().send(ticket, signal());
+    const result = await provider().send(ticket, testSignal());
     expect(result).toEqual({ outcome: "sent", providerMessageId: "35436", statusCode: 201 });
 
     const [request] = server.requests;
@@ -97,7 +99,7 @@ describe("zendesk provider", () => {
       recipient: { address: "bob@example.com" },
       content: { subject: "Delayed", text: "Your parcel is delayed." },
     });
-    expect(await zendesk.send(message, signal())).toMatchObject({ outcome: "sent" });
+    expect(await zendesk.send(message, testSignal())).toMatchObject({ outcome: "sent" });
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${OAUTH_TOKEN}`);
     expect(fake.tickets[0]?.ticket).toEqual({
       subject: "Delayed",
@@ -117,18 +119,18 @@ describe("zendesk provider", () => {
 
   it("creates one ticket when a send is repeated with the same key (x-idempotency-lookup: hit)", async () => {
     const zendesk = provider();
-    const first = await zendesk.send(ticket, signal());
+    const first = await zendesk.send(ticket, testSignal());
     clock = new Date(clock.getTime() + 60 * 60 * 1000);
-    const second = await zendesk.send(ticket, signal());
+    const second = await zendesk.send(ticket, testSignal());
     expect(second).toEqual(first);
     expect(fake.tickets).toHaveLength(1);
     expect(fake.replays).toBe(1);
   });
 
   it("makes a key reused with a different body final (IdempotentRequestError)", async () => {
-    await provider().send(ticket, signal());
+    await provider().send(ticket, testSignal());
     const changed = { ...ticket, content: { ...ticket.content, subject: "Something else" } };
-    expect(await provider().send(changed, signal())).toEqual({
+    expect(await provider().send(changed, testSignal())).toEqual({
       outcome: "final",
       error:
         "Zendesk answered HTTP 400: IdempotentRequestError: Request parameters don't match the given idempotency key",
@@ -145,24 +147,27 @@ describe("zendesk provider", () => {
 
   it("refuses a message without a subject without calling Zendesk", async () => {
     const message = outboundMessage({ content: { subject: null, text: "x" } });
-    expect(await provider().send(message, signal())).toMatchObject({ outcome: "final", statusCode: null });
+    expect(await provider().send(message, testSignal())).toMatchObject({
+      outcome: "final",
+      statusCode: null,
+    });
     expect(server.requests).toHaveLength(0);
   });
 
   it("makes a wrong API token final with Zendesk's message and no credentials", async () => {
-    const result = await provider({ email: EMAIL, apiToken: "wrong-token" }).send(ticket, signal());
+    const result = await provider({ email: EMAIL, apiToken: "wrong-token" }).send(ticket, testSignal());
     expect(result).toEqual({
       outcome: "final",
       error:
         "Zendesk answered HTTP 401: Couldn't authenticate you (check email and apiToken, or the OAuth token)",
       statusCode: 401,
     });
-    expectNoCredentials(result);
+    expectNoSecretsIn(result, CREDENTIALS);
   });
 
   it("makes a 422 RecordInvalid final with the field's description", async () => {
     const message = outboundMessage({ recipient: { address: "not-an-email", name: "X" } });
-    expect(await provider().send(message, signal())).toEqual({
+    expect(await provider().send(message, testSignal())).toEqual({
       outcome: "final",
       error:
         "Zendesk answered HTTP 422: RecordInvalid: Record validation errors: Requester: Email: not-an-email is not properly formatted",
@@ -174,43 +179,37 @@ describe("zendesk provider", () => {
     server.rateLimitNext(1, "37", {
       body: { error: "APIRateLimitExceeded", description: "Rate limit exceeded" },
     });
-    expect(await provider().send(ticket, signal())).toEqual({
+    expect(await provider().send(ticket, testSignal())).toEqual({
       outcome: "retryable",
       error: "Zendesk answered HTTP 429: APIRateLimitExceeded: Rate limit exceeded",
       statusCode: 429,
       retryAfterMs: 37_000,
     });
     server.errorNext(1, 503, { body: { error: "ServiceUnavailable" }, headers: { "Retry-After": "5" } });
-    expect(await provider().send(ticket, signal())).toMatchObject({
+    expect(await provider().send(ticket, testSignal())).toMatchObject({
       outcome: "retryable",
       statusCode: 503,
       retryAfterMs: 5_000,
     });
     server.errorNext(1, 409, { body: { error: "Conflict", description: "uniqueness constraint" } });
-    expect(await provider().send(ticket, signal())).toMatchObject({ outcome: "retryable", statusCode: 409 });
+    expect(await provider().send(ticket, testSignal())).toMatchObject({
+      outcome: "retryable",
+      statusCode: 409,
+    });
   });
 
-  it("makes a timeout and a network failure retryable without credentials", async () => {
-    server.stallNext(1, 5_000);
-    expect(
-      await provider({ email: EMAIL, apiToken: API_TOKEN, timeoutMs: 150 }).send(ticket, signal()),
-    ).toEqual({
-      outcome: "retryable",
-      error: "Zendesk: no answer within 150 ms",
-      statusCode: null,
-      retryAfterMs: null,
+  it("makes a dropped connection, a timeout and a closed server retryable, never showing credentials", async () => {
+    await expectTransportFailuresRetryable({
+      name: "Zendesk",
+      makeProvider: (overrides) => provider({ email: EMAIL, apiToken: API_TOKEN, ...overrides }),
+      server,
+      message: ticket,
+      secrets: CREDENTIALS,
     });
-    const zendesk = provider();
-    await server.close();
-    server = await startLoopbackServer();
-    const result = await zendesk.send(ticket, signal());
-    expect(result).toMatchObject({ outcome: "retryable", statusCode: null });
-    expectNoCredentials(result);
   });
 
   it("rejects bad configuration with the field at fault", () => {
-    const paths = (input: Record<string, unknown>) =>
-      zendeskConfigSchema.safeParse(input).error?.issues.map((issue) => issue.path.join("."));
+    const paths = (input: Record<string, unknown>) => configIssuePaths(zendeskConfigSchema, input);
     expect(paths({ subdomain: "acme.zendesk.com", email: EMAIL, apiToken: API_TOKEN })).toEqual([
       "subdomain",
     ]);

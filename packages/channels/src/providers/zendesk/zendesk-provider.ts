@@ -10,7 +10,7 @@ import {
   type ProviderAnswer,
   stringField,
 } from "../../provider-answer.ts";
-import { finalResult, retryableResult } from "../../send-result.ts";
+import { finalResult, retryableResult, withFinalHint } from "../../send-result.ts";
 
 export const ZENDESK_TICKETS_PATH = "/api/v2/tickets";
 export const ZENDESK_IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -146,10 +146,7 @@ function classifyZendesk(answer: ProviderAnswer, standard: SendResult): SendResu
   if (standard.outcome === "final" && answer.status === 409) {
     return retryableResult(standard.error, answer.status, null);
   }
-  if (standard.outcome === "final" && answer.status === 401) {
-    return { ...standard, error: `${standard.error} (check email and apiToken, or the OAuth token)` };
-  }
-  return standard;
+  return withFinalHint(standard, { 401: "check email and apiToken, or the OAuth token" });
 }
 
 /**

@@ -1,0 +1,133 @@
+/**
+ * Where an ingest's time goes on PostgreSQL: the real server (child process) on a durable
+ * throwaway cluster with pg_stat_statements, a full load of signed EasyPost deliveries, then the
+ * top statements by total time with their calls per request, the round trips per request and the
+ * CPU per request of the server and of PostgreSQL.
+ *
+ *   node bench/src/ingest/statement-profile.ts [seconds=8] [connections=32]
+ *
+ * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile there; PROFILE_TOP (25) statements listed.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "@trackflow/store";
+import { startPostgresCluster } from "@trackflow/store/testing";
+import { startBenchReceiver } from "./bench-receiver.ts";
+import { startChildServer } from "./child-server.ts";
+import { cpuSnapshot, cpuUse, findProcess } from "./cpu-accounting.ts";
+import { easypostDeliveries } from "./easypost-deliveries.ts";
+import { fullLoad } from "./load-clients.ts";
+
+process.removeAllListeners("warning");
+const seconds = Number(process.argv[2] ?? 8);
+const connections = Number(process.argv[3] ?? 32);
+const top = Number(process.env.PROFILE_TOP ?? 25);
+const TENANT = "bench";
+const PATH = `/webhooks/${TENANT}/easypost`;
+const EASYPOST_SECRET = "easypost-bench-webhook-secret";
+const HOOK_SECRET = "whsec_trackflow_bench_0123456789";
+
+const dir = await mkdtemp(join(tmpdir(), "trackflow-profile-"));
+const cluster = await startPostgresCluster({
+  settings: {
+    fsync: "on",
+    synchronous_commit: "on",
+    full_page_writes: "on",
+    shared_preload_libraries: "pg_stat_statements",
+    "pg_stat_statements.track": "all",
+    track_io_timing: "on",
+  },
+});
+const receiver = await startBenchReceiver(HOOK_SECRET);
+const databaseUrl = await cluster.createDatabase("trackflow_profile");
+const admin = await openDatabase({ databaseUrl });
+await admin.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+const configFile = join(dir, "trackflow.yaml");
+await writeFile(
+  configFile,
+  JSON.stringify({
+    tenants: [
+      {
+        id: TENANT,
+        name: "Bench Goods",
+        settings: { rateLimitPerMinute: 100_000_000 },
+        sources: { easypost: { secret: EASYPOST_SECRET } },
+        channels: [
+          { name: "warehouse", provider: "webhook", config: { url: receiver.url, secret: HOOK_SECRET } },
+        ],
+        flows: [
+          {
+            id: "delivered-hook",
+            name: "Tell the warehouse system about deliveries",
+            trigger: { type: "shipment_status", statuses: ["delivered"] },
+            steps: [{ id: "hook", type: "webhook", channel: "warehouse" }],
+          },
+        ],
+      },
+    ],
+  }),
+);
+const env: NodeJS.ProcessEnv = { ...process.env };
+for (const name of Object.keys(env)) if (name.startsWith("TRACKFLOW_") || name === "DATABASE_URL") delete env[name];
+const cpuDir = process.env.PROFILE_CPU_DIR;
+const server = await startChildServer(
+  join(import.meta.dirname, "trackflow-server.ts"),
+  {
+    ...env,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: process.env.PROFILE_LOG_LEVEL ?? "warn",
+    TRACKFLOW_CONFIG: configFile,
+    TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
+    DATABASE_URL: databaseUrl,
+  },
+  {
+    timeoutMs: 120_000,
+    nodeArgs: cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir, "--cpu-prof-name", "server.cpuprofile"] : [],
+  },
+);
+try {
+  const port = new URL(cluster.url).port;
+  const postmaster = findProcess(new RegExp(`/postgres .*-c port=${port}( |$)`));
+  const groups = { server: [server.pid], postgres: postmaster ? [postmaster] : [], bench: [process.pid] };
+  const deliveries = easypostDeliveries(EASYPOST_SECRET, "PRF");
+  const warm = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds: 3 });
+  console.log(`warm-up: ${warm.okPerSecond.toFixed(0)}/s (${warm.rejected} rejected, ${warm.errors} errors)`);
+  await admin.query("SELECT pg_stat_statements_reset()");
+  const before = cpuSnapshot(groups);
+  const load = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });
+  const cpu = cpuUse(before, cpuSnapshot(groups));
+  const n = load.ok;
+  console.log(
+    `full load: ${load.okPerSecond.toFixed(1)}/s ok=${n} rejected=${load.rejected} errors=${load.errors} p50 ${load.latency.p50Ms} ms p99 ${load.latency.p99Ms} ms`,
+  );
+  const perReq = (cores: number) => ((cores * load.seconds * 1000) / Math.max(1, n)).toFixed(2);
+  console.log(
+    `CPU cores: server ${cpu.groups.server!.toFixed(2)} postgres ${cpu.groups.postgres!.toFixed(2)} bench ${cpu.groups.bench!.toFixed(2)} other ${cpu.otherCores.toFixed(2)}; per request: server ${perReq(cpu.groups.server!)} ms, postgres ${perReq(cpu.groups.postgres!)} ms`,
+  );
+  const { rows } = await admin.query<Record<string, unknown>>(
+    `SELECT calls, total_exec_time, rows, shared_blks_hit, shared_blks_read, wal_bytes, query
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+      WHERE d.datname = 'trackflow_profile' ORDER BY ${process.env.PROFILE_ORDER ?? "total_exec_time"} DESC`,
+  );
+  const totalCalls = rows.reduce((sum, r) => sum + Number(r.calls), 0);
+  const totalTime = rows.reduce((sum, r) => sum + Number(r.total_exec_time), 0);
+  console.log(
+    `statements: ${totalCalls} calls = ${(totalCalls / n).toFixed(1)} per request (round trips incl. BEGIN/COMMIT and background work), exec ${(totalTime / n).toFixed(2)} ms per request`,
+  );
+  console.log("   ms/req  calls/req  rows/call  blks/call  wal/call  query");
+  for (const r of rows.slice(0, top)) {
+    const calls = Number(r.calls);
+    console.log(
+      `${(Number(r.total_exec_time) / n).toFixed(3).padStart(9)} ${(calls / n).toFixed(2).padStart(10)} ${(Number(r.rows) / calls).toFixed(1).padStart(10)} ${((Number(r.shared_blks_hit) + Number(r.shared_blks_read)) / calls).toFixed(0).padStart(10)} ${(Number(r.wal_bytes) / calls).toFixed(0).padStart(9)}  ${String(r.query).replace(/\s+/g, " ").slice(0, 160)}`,
+    );
+  }
+} finally {
+  await admin.close();
+  await server.stop();
+  await receiver.close();
+  await cluster.stop();
+  await rm(dir, { recursive: true, force: true });
+}
