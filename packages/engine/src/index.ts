@@ -14,3 +14,4 @@ export * from "./runtime/run-server.ts";
 export * from "./runtime/server-config.ts";
 export * from "./scheduler/scheduler.ts";
 export * from "./tenancy/provision.ts";
+export * from "./tracking/tracking-link.ts";

@@ -22,6 +22,13 @@ export interface Queryable {
    * joins that transaction instead of opening another (no savepoint): `fn` gets the same `tx`.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Only on an open transaction: runs `work` in it after its callback has resolved and before
+   * COMMIT, in registration order (work registered meanwhile runs too). A failure rolls the
+   * transaction back like a failed statement. Lets writes be batched into one statement per
+   * transaction (audit records) without ever committing a change without them.
+   */
+  beforeCommit?(work: () => Promise<void>): void;
 }
 
 export type DatabaseKind = "pglite" | "postgres";

@@ -4,6 +4,7 @@ import type { Database, Queryable, QueryResult } from "./database.ts";
 import {
   abortedCommitError,
   closedTransactionError,
+  createCommitHooks,
   createMutex,
   createTransactionScope,
 } from "./transaction-scope.ts";
@@ -60,6 +61,7 @@ export async function openPglite(options: OpenPgliteOptions = {}): Promise<Datab
         // PGlite's transaction() commits, or rolls back when the callback throws.
         return await pglite.transaction(async (handle) => {
           let ended = false;
+          const hooks = createCommitHooks();
           const tx: Queryable = {
             async query<R>(sql: string, params?: readonly unknown[]) {
               if (ended) throw closedTransactionError();
@@ -69,9 +71,17 @@ export async function openPglite(options: OpenPgliteOptions = {}): Promise<Datab
               if (ended) throw closedTransactionError();
               return await nested(tx);
             },
+            beforeCommit(work) {
+              if (ended) throw closedTransactionError();
+              hooks.add(work);
+            },
           };
           try {
-            return await scope.run(tx, () => fn(tx));
+            return await scope.run(tx, async () => {
+              const result = await fn(tx);
+              await hooks.run();
+              return result;
+            });
           } finally {
             ended = true;
           }

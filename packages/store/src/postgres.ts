@@ -1,6 +1,11 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult } from "./database.ts";
-import { abortedCommitError, closedTransactionError, createTransactionScope } from "./transaction-scope.ts";
+import {
+  abortedCommitError,
+  closedTransactionError,
+  createCommitHooks,
+  createTransactionScope,
+} from "./transaction-scope.ts";
 
 export interface OpenPostgresOptions {
   /** `postgres://user:password@host:port/database` */
@@ -58,6 +63,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
     if (current) return await current.transaction(fn);
     const client = await pool.connect();
     let ended = false;
+    const hooks = createCommitHooks();
     const tx: Queryable = {
       async query<R>(sql: string, params?: readonly unknown[]) {
         if (ended) throw closedTransactionError();
@@ -67,12 +73,20 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
         if (ended) throw closedTransactionError();
         return await nested(tx);
       },
+      beforeCommit(work) {
+        if (ended) throw closedTransactionError();
+        hooks.add(work);
+      },
     };
     try {
       await client.query("BEGIN");
       let value: T;
       try {
-        value = await scope.run(tx, () => fn(tx));
+        value = await scope.run(tx, async () => {
+          const result = await fn(tx);
+          await hooks.run();
+          return result;
+        });
       } finally {
         ended = true;
       }

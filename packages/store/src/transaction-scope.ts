@@ -37,6 +37,25 @@ export function createTransactionScope(): TransactionScope {
   };
 }
 
+/** Work to run before a transaction commits (see Queryable.beforeCommit). */
+export interface CommitHooks {
+  add(work: () => Promise<void>): void;
+  /** Runs every hook, including hooks added while running, in order. */
+  run(): Promise<void>;
+}
+
+export function createCommitHooks(): CommitHooks {
+  const hooks: (() => Promise<void>)[] = [];
+  return {
+    add(work) {
+      hooks.push(work);
+    },
+    async run() {
+      for (let i = 0; i < hooks.length; i++) await hooks[i]!();
+    },
+  };
+}
+
 /** A FIFO lock: `run` calls execute one at a time, in call order. */
 export interface Mutex {
   run<T>(fn: () => Promise<T>): Promise<T>;

@@ -4,6 +4,7 @@ import { ApiError } from "./api-client.ts";
 import { auditCommand, auditUsage } from "./audit-command.ts";
 import { type CliIo, type ExitCode, processIo, UsageError, writeLine } from "./cli-io.ts";
 import { demoCommand, demoUsage } from "./demo-command.ts";
+import { flowsCommand, flowsUsage } from "./flows-command.ts";
 import { ingestCommand, ingestUsage } from "./ingest-command.ts";
 import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
 import { notificationsCommand, notificationsUsage } from "./notifications-command.ts";
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   ingest: { usage: ingestUsage, run: ingestCommand },
   demo: { usage: demoUsage, run: demoCommand },
   notifications: { usage: notificationsUsage, run: notificationsCommand },
+  flows: { usage: flowsUsage, run: flowsCommand },
 };
 
 function usage(): string {

@@ -157,7 +157,7 @@ describe.each(DATABASE_KINDS)("failover channels on %s", (kind) => {
       status: "sent",
       channel: "email",
       provider: "mailgun",
-      providerMessageId: mailgun.accepted[0]!.id,
+      providerMessageId: mailgun.accepted[0]!.id.replace(/^<|>$/g, ""),
       attempts: 2,
       lastError: null,
     });

@@ -334,7 +334,10 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
         text: "Hallo {{ customer.name }}",
       });
       expect(noSubject.statusCode).toBe(400);
-      expect(noSubject.json()).toMatchObject({ field: "subject", error: "subject: an email needs a subject" });
+      expect(noSubject.json()).toMatchObject({
+        field: "subject",
+        error: "subject: an email needs a subject",
+      });
       const bad = await api("PUT", "/api/templates/shipment_exception", adminKey, {
         subject: "Problem",
         text: "Hallo {{ customer.name }},\nwie geht es {{ customer.nickname }}",

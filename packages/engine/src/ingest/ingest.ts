@@ -12,7 +12,7 @@ import {
 } from "@trackflow/core";
 import {
   getTenant,
-  insertShipmentEvent,
+  insertShipmentEvents,
   listFlows,
   lockOrder,
   lockShipment,
@@ -98,6 +98,37 @@ export async function ingest(ctx: EngineContext, request: IngestRequest): Promis
   });
 }
 
+interface AppliedEvent {
+  event: ShipmentEvent;
+  fingerprint: string;
+  outOfOrder: boolean;
+  transitions: StatusTransition[];
+}
+
+/**
+ * Folds `events` into `state` in order, skipping duplicates; with `stored`, also every event
+ * whose fingerprint is not in it (the ones the events table refused).
+ */
+function applyEvents(
+  state: ShipmentState,
+  events: readonly ShipmentEvent[],
+  stored: ReadonlySet<string> | null,
+): { state: ShipmentState; accepted: AppliedEvent[] } {
+  const accepted: AppliedEvent[] = [];
+  for (const event of events) {
+    const applied = applyEvent(state, event);
+    if (applied.duplicate || (stored !== null && !stored.has(applied.fingerprint))) continue;
+    state = applied.state;
+    accepted.push({
+      event,
+      fingerprint: applied.fingerprint,
+      outOfOrder: applied.outOfOrder,
+      transitions: applied.transitions,
+    });
+  }
+  return { state, accepted };
+}
+
 async function ingestShipment(
   ctx: EngineContext,
   tx: Queryable,
@@ -111,39 +142,40 @@ async function ingestShipment(
   const now = ctx.now();
   const row = await lockShipment(tx, tenant.id, carrier, trackingNumber, newId("shp"));
   const before = row.state;
-  let state = row.state;
+  // Every event applied in memory, then the new ones appended in one statement. The events
+  // table has the last word on duplicates (its unique fingerprint): should it hold one the state
+  // did not know, the events are applied again without it.
+  let applied = applyEvents(before, events, null);
+  const inserted = await insertShipmentEvents(
+    tx,
+    tenant.id,
+    row.id,
+    applied.accepted.map((a) => ({ fingerprint: a.fingerprint, event: a.event })),
+  );
+  if (inserted.size !== applied.accepted.length) applied = applyEvents(before, events, inserted);
+  const { state } = applied;
+  const accepted = applied.accepted.length;
+  const duplicates = events.length - accepted;
   const byFingerprint = new Map<string, ShipmentEvent>();
-  let accepted = 0;
-  let duplicates = 0;
   let lastFingerprint = "";
   const transitions: { transition: StatusTransition; event: ShipmentEvent }[] = [];
-  for (const event of events) {
-    const applied = applyEvent(state, event);
-    if (
-      applied.duplicate ||
-      !(await insertShipmentEvent(tx, tenant.id, row.id, applied.fingerprint, event))
-    ) {
-      duplicates++;
-      continue;
-    }
-    accepted++;
-    state = applied.state;
-    lastFingerprint = applied.fingerprint;
-    byFingerprint.set(applied.fingerprint, event);
+  for (const { event, fingerprint, outOfOrder, transitions: changed } of applied.accepted) {
+    lastFingerprint = fingerprint;
+    byFingerprint.set(fingerprint, event);
     await writeAudit(tx, tenant.id, now, {
       actor,
       action: "event.received",
       subject: `shipment:${row.id}`,
       data: {
-        fingerprint: applied.fingerprint,
+        fingerprint,
         source: event.source,
         rawCode: event.rawCode,
         status: event.status,
         occurredAt: formatEventTime(event.occurredAt),
-        outOfOrder: applied.outOfOrder,
+        outOfOrder,
       },
     });
-    for (const transition of applied.transitions) transitions.push({ transition, event });
+    for (const transition of changed) transitions.push({ transition, event });
   }
   const shipment: IngestedShipment = {
     id: row.id,
@@ -156,7 +188,8 @@ async function ingestShipment(
 
   await saveShipmentState(tx, tenant.id, row.id, state);
   const order = row.orderId ? await lockOrder(tx, tenant.id, row.orderId) : null;
-  const context = flowContext(row, order);
+  // conditions read the shipment as this delivery leaves it (its new status), not as it was
+  const context = flowContext({ ...row, state }, order);
   // the latest scan in time (payloads list their scans in either order), for the message's variables
   const latest =
     state.timeline.findLast((t) => !t.informational) ?? state.timeline[state.timeline.length - 1];

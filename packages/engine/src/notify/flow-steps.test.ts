@@ -280,11 +280,32 @@ describe.each(DATABASE_KINDS)("flow steps on %s", (kind) => {
     expect(await runScheduledFlow(engine.ctx, { tenantId: "acme", flowId: "daily" }, "job-1")).toBe(0);
     expect(await runScheduledFlow(engine.ctx, { tenantId: "acme", flowId: "daily" }, "job-2")).toBe(2);
 
+    // the built-in staff summary lists the shipments of the day by status
+    await shipmentFor("9", "S9");
+    await scan("S9", "in_transit", "2026-11-22T11:00:00Z");
+    await flowOf(
+      [
+        {
+          id: "digest",
+          type: "notify",
+          channel: "email",
+          to: { address: "boss@acme.example" },
+          template: "staff_daily_summary",
+        },
+      ],
+      { id: "summary", trigger: { type: "schedule", cron: "0 8 * * *" } },
+    );
+    expect(await runScheduledFlow(engine.ctx, { tenantId: "acme", flowId: "summary" }, "job-3")).toBe(1);
+    const summary = (await listNotifications(engine.ctx.db, "acme")).find((n) => n.stepId === "digest");
+    expect(summary?.rendered.subject).toMatch(/2026/);
+    expect(summary?.rendered.text).toMatch(/in transit/i);
+
     await flowOf([{ id: "summary", type: "notify", channel: "email", to: { staff: "ops" }, template: "t" }], {
       id: "daily",
       enabled: false,
       trigger: { type: "schedule", cron: "0 8 * * *" },
     });
-    expect(await engine.ctx.boss.getSchedules(SCHEDULED_FLOW_QUEUE)).toEqual([]);
+    const left = await engine.ctx.boss.getSchedules(SCHEDULED_FLOW_QUEUE);
+    expect(left.map((schedule) => schedule.key)).toEqual(["acme/summary"]);
   });
 });

@@ -24,7 +24,7 @@ import type { EngineContext } from "../engine-context.ts";
 import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
 import { composeMessage, tenantBrand } from "./compose-message.ts";
 import { collectIntoDigest } from "./digest.ts";
-import { messageVariables } from "./message-variables.ts";
+import { type DailySummaryInput, messageVariables } from "./message-variables.ts";
 import { queueNotification } from "./queue-notification.ts";
 
 export interface PlanSubject {
@@ -36,6 +36,8 @@ export interface PlanSubject {
   exception?: ShipmentException | null;
   /** what changed, for webhook bodies */
   change: Record<string, unknown>;
+  /** for scheduled flows: the shipments of the day, for the staff daily summary */
+  summary?: DailySummaryInput | null;
 }
 
 function staffAddresses(tenant: TenantRow, list: string): string[] {
@@ -43,7 +45,10 @@ function staffAddresses(tenant: TenantRow, list: string): string[] {
 }
 
 /** The customer's address on a channel: email for email and tickets, phone for SMS and WhatsApp. */
-function customerAddress(connection: ChannelConnection, order: OrderRow | null): NotificationRecipient | null {
+function customerAddress(
+  connection: ChannelConnection,
+  order: OrderRow | null,
+): NotificationRecipient | null {
   const c = order?.customer;
   if (!c) return null;
   const byPhone = connection.kind === "sms" || connection.provider === "whatsapp";
@@ -109,6 +114,7 @@ export async function planNotifications(
     lastEvent: subject.lastEvent,
     order: subject.order,
     exception: subject.exception ?? null,
+    summary: subject.summary ?? null,
   });
   const about = subject.shipmentId ? `shipment:${subject.shipmentId}` : `order:${subject.order?.id}`;
   const notPlanned = (p: PlannedStep, why: string) =>

@@ -1,5 +1,5 @@
 import { type FlowChange, type FlowDefinition, planFlowSteps } from "@trackflow/core";
-import { getTenant, listFlows } from "@trackflow/store";
+import { getTenant, listFlows, listShipmentsForSummary } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { flowContext } from "./flow-context.ts";
@@ -7,6 +7,8 @@ import { planNotifications } from "./plan-notifications.ts";
 
 /** The queue pg-boss's cron fills with a job each time a scheduled flow is due. */
 export const SCHEDULED_FLOW_QUEUE = "flow.scheduled";
+
+const DAY_MS = 86_400_000;
 
 export interface ScheduledFlowJob {
   tenantId: string;
@@ -61,6 +63,9 @@ export async function runScheduledFlow(
       subject: `flow:${job.flowId}`,
       data: { steps: steps.length },
     });
+    if (steps.length === 0) return 0;
+    const now = ctx.now();
+    const shipments = await listShipmentsForSummary(tx, tenant.id, new Date(now.getTime() - DAY_MS));
     return await planNotifications(ctx, tx, steps, {
       tenant,
       shipmentId: null,
@@ -68,6 +73,16 @@ export async function runScheduledFlow(
       lastEvent: null,
       order: null,
       change: { kind: "flow.scheduled", flowId: job.flowId },
+      summary: {
+        date: now.toLocaleDateString("en-CA", { timeZone: tenant.settings.timeZone ?? "UTC" }),
+        shipments: shipments.map((s) => ({
+          trackingNumber: s.trackingNumber,
+          carrier: s.carrier,
+          status: s.status,
+          orderNumber: s.orderNumber,
+          estimatedDelivery: s.state.estimatedDelivery,
+        })),
+      },
     });
   });
 }

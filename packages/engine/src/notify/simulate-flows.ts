@@ -839,8 +839,8 @@ export function simulateFlows(input: SimulateFlowsInput): SimulationResult {
         transitions.push(...applied.transitions);
       }
       if (accepted === 0) continue;
-      // the engine's conditions see the shipment row as locked, before this delivery (ingest.ts)
-      const context = contextOf(sim, before.status);
+      // as in ingest.ts: conditions see the shipment as this delivery leaves it
+      const context = contextOf(sim, sim.state.status);
       const lastShipmentChange = transitions.findLast((t) => t.scope === "shipment");
       const net = lastShipmentChange
         ? transitionsBetween(before, sim.state, lastShipmentChange.fingerprint).filter(

@@ -1,28 +1,16 @@
 import type { FlowDefinitionInput } from "@trackflow/core";
 import { listTenants } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
+import { CUSTOMER_DEFAULT_FLOWS } from "../notify/default-flows.ts";
 import { issueApiKey, provisionTenant, saveFlowDefinition } from "../tenancy/provision.ts";
 
 export const DEFAULT_TENANT = "default";
 
-/** Customer emails for the milestones a merchant expects out of the box (preview outbox until a channel is set). */
-export const STARTER_FLOWS: readonly FlowDefinitionInput[] = [
-  ["in_transit", "shipment_in_transit", "Shipped"],
-  ["out_for_delivery", "shipment_out_for_delivery", "Out for delivery"],
-  ["available_for_pickup", "shipment_available_for_pickup", "Ready for pickup"],
-  ["delivered", "shipment_delivered", "Delivered"],
-  ["attempt_failed", "shipment_attempt_failed", "Failed delivery attempt"],
-  ["exception", "shipment_exception", "Exception"],
-  ["returning_to_sender", "shipment_returning_to_sender", "Returning to sender"],
-  ["returned_to_sender", "shipment_returned_to_sender", "Returned to sender"],
-].map(([status, template, name]) => ({
-  id: `customer-${status!.replaceAll("_", "-")}`,
-  name: `${name} email to the customer`,
-  trigger: { type: "shipment_status" as const, statuses: [status as "delivered"] },
-  steps: [
-    { id: "email", type: "notify" as const, channel: "email", to: "customer" as const, template: template! },
-  ],
-}));
+/**
+ * Customer emails for the milestones and trouble a merchant expects out of the box (preview
+ * outbox until a channel is set): the customer-facing part of the default flow catalogue, enabled.
+ */
+export const STARTER_FLOWS: readonly FlowDefinitionInput[] = CUSTOMER_DEFAULT_FLOWS;
 
 /**
  * On the very first start (no tenant at all), a default tenant with starter flows and an admin

@@ -14,12 +14,19 @@ export interface TrackingLinkSubject {
   orderId: string;
 }
 
-const VERSION = "1";
-const MAC_BYTES = 32;
+/** Payload kinds: an engine order id ("ord_" and 32 hex digits) as 16 bytes, or any id as UTF-8. */
+const COMPACT_ID = 1;
+const TEXT_ID = 2;
+const MAC_BYTES = 16;
+const ENGINE_ORDER_ID = /^ord_[0-9a-f]{32}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-function mac(payload: string, key: Uint8Array): Buffer {
-  return createHmac("sha256", key).update(`track.v${VERSION}.${payload}`).digest();
+function mac(tenantId: string, payload: Buffer, key: Uint8Array): Buffer {
+  return createHmac("sha256", key)
+    .update(`track.v1\u0000${tenantId}\u0000`, "utf8")
+    .update(payload)
+    .digest()
+    .subarray(0, MAC_BYTES);
 }
 
 function checkKey(key: Uint8Array): void {
@@ -27,49 +34,50 @@ function checkKey(key: Uint8Array): void {
 }
 
 /**
- * A signed tracking link token: base64url of the JSON [tenantId, orderId, expiry in Unix
- * seconds], a dot, and the base64url HMAC-SHA256 of it. Not encrypted: it names only the order
- * it opens, to whoever the link was sent to.
+ * A signed tracking link token, short enough for an SMS: base64url of [kind, expiry (Unix
+ * seconds, 4 bytes), order id], a dot, and a base64url HMAC-SHA256 (128 bits) over the tenant and
+ * that payload. The tenant is signed in but travels in the link's path, not the token: a token
+ * opens its order on its own tenant's page only. Not encrypted: it names only the order it opens,
+ * to whoever the link was sent to.
  */
 export function trackingLinkToken(subject: TrackingLinkSubject, expiresAt: Date, key: Uint8Array): string {
   checkKey(key);
-  const payload = Buffer.from(
-    JSON.stringify([subject.tenantId, subject.orderId, Math.floor(expiresAt.getTime() / 1000)]),
-    "utf8",
-  ).toString("base64url");
-  return `${payload}.${mac(payload, key).toString("base64url")}`;
+  if (subject.tenantId === "" || subject.orderId === "")
+    throw new Error("a tracking link needs a tenant and an order");
+  const compact = ENGINE_ORDER_ID.test(subject.orderId);
+  const id = compact ? Buffer.from(subject.orderId.slice(4), "hex") : Buffer.from(subject.orderId, "utf8");
+  const head = Buffer.alloc(5);
+  head.writeUInt8(compact ? COMPACT_ID : TEXT_ID, 0);
+  head.writeUInt32BE(Math.max(0, Math.min(0xffff_ffff, Math.floor(expiresAt.getTime() / 1000))), 1);
+  const payload = Buffer.concat([head, id]);
+  return `${payload.toString("base64url")}.${mac(subject.tenantId, payload, key).toString("base64url")}`;
 }
 
 /**
- * The order a token opens, or null for any token that is garbled, tampered with, signed with
- * another key or expired: the caller answers them all alike. The signature is compared in
- * constant time before the payload is read.
+ * The order a token opens on `tenantId`'s page, or null for any token that is garbled, tampered
+ * with, signed with another key or for another tenant, or expired: the caller answers them all
+ * alike. The signature is compared in constant time before the payload is read.
  */
 export function verifyTrackingLinkToken(
   token: string,
+  tenantId: string,
   key: Uint8Array,
   now: Date,
 ): TrackingLinkSubject | null {
   checkKey(key);
-  if (typeof token !== "string" || token.length > 2048) return null;
+  if (typeof token !== "string" || token.length > 512 || tenantId === "") return null;
   const parts = token.split(".");
   if (parts.length !== 2 || !BASE64URL.test(parts[0]!) || !BASE64URL.test(parts[1]!)) return null;
-  const [payload, signature] = parts as [string, string];
-  const given = Buffer.from(signature, "base64url");
-  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(payload, key))) return null;
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(fields) || fields.length !== 3) return null;
-  const [tenantId, orderId, expires] = fields as unknown[];
-  if (typeof tenantId !== "string" || typeof orderId !== "string" || tenantId === "" || orderId === "")
-    return null;
-  if (typeof expires !== "number" || !Number.isFinite(expires) || expires * 1000 <= now.getTime())
-    return null;
-  return { tenantId, orderId };
+  const payload = Buffer.from(parts[0]!, "base64url");
+  const given = Buffer.from(parts[1]!, "base64url");
+  if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(tenantId, payload, key))) return null;
+  if (payload.length < 6) return null;
+  const kind = payload.readUInt8(0);
+  if (payload.readUInt32BE(1) * 1000 <= now.getTime()) return null;
+  const id = payload.subarray(5);
+  if (kind === COMPACT_ID && id.length === 16) return { tenantId, orderId: `ord_${id.toString("hex")}` };
+  if (kind === TEXT_ID) return { tenantId, orderId: id.toString("utf8") };
+  return null;
 }
 
 /** The tracking links' key, derived from the engine's secret key. */

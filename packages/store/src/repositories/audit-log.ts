@@ -44,22 +44,69 @@ const toEntry = (r: Row): AuditEntryRow => ({
   hash: r.hash,
 });
 
-/** Writes an unsealed record in the caller's transaction: no lock, so writers never queue. */
-export async function insertAuditEntry(
-  tx: Queryable,
-  e: {
-    tenantId: string;
-    at: Date;
-    actor: string;
-    action: string;
-    subject: string;
-    data: unknown;
-    dataHash: string;
-  },
-): Promise<void> {
+export interface AuditEntryDraft {
+  tenantId: string;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string;
+  data: unknown;
+  dataHash: string;
+}
+
+/** Records waiting for their transaction's commit, per open transaction. */
+const pendingAudit = new WeakMap<Queryable, AuditEntryDraft[]>();
+
+/**
+ * Writes an unsealed record in the caller's transaction: no lock, so writers never queue. In an
+ * open transaction the records are kept and inserted together, in the order written, in one
+ * statement just before it commits (they exist if and only if the change does); on the database
+ * itself the record is inserted at once.
+ */
+export async function insertAuditEntry(tx: Queryable, e: AuditEntryDraft): Promise<void> {
+  if (!tx.beforeCommit) {
+    await insertAuditEntries(tx, [e]);
+    return;
+  }
+  let pending = pendingAudit.get(tx);
+  if (pending === undefined) {
+    const batch: AuditEntryDraft[] = [];
+    pending = batch;
+    pendingAudit.set(tx, batch);
+    tx.beforeCommit(async () => {
+      pendingAudit.delete(tx);
+      await insertAuditEntries(tx, batch);
+    });
+  }
+  pending.push(e);
+}
+
+/** Inserts unsealed records in one statement, in the order given (their ids ascend with it). */
+export async function insertAuditEntries(tx: Queryable, entries: readonly AuditEntryDraft[]): Promise<void> {
+  if (entries.length === 0) return;
+  if (entries.length === 1) {
+    const e = entries[0]!;
+    await tx.query(
+      `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [e.tenantId, e.at, e.actor, e.action, e.subject, JSON.stringify(e.data ?? null), e.dataHash],
+    );
+    return;
+  }
   await tx.query(
-    `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.tenantId, e.at, e.actor, e.action, e.subject, JSON.stringify(e.data ?? null), e.dataHash],
+    `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
+     SELECT tenant_id, at, actor, action, subject, data, data_hash
+       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+            WITH ORDINALITY AS e (tenant_id, at, actor, action, subject, data, data_hash, n)
+      ORDER BY n`,
+    [
+      entries.map((e) => e.tenantId),
+      entries.map((e) => e.at.toISOString()),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.action),
+      entries.map((e) => e.subject),
+      entries.map((e) => JSON.stringify(e.data ?? null)),
+      entries.map((e) => e.dataHash),
+    ],
   );
 }
 

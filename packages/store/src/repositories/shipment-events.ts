@@ -17,6 +17,28 @@ export async function insertShipmentEvent(
   return rowCount === 1;
 }
 
+/**
+ * Appends events in one statement, in the order given; resolves with the fingerprints that were
+ * new (the shipment had no event with them before).
+ */
+export async function insertShipmentEvents(
+  tx: Queryable,
+  tenantId: string,
+  shipmentId: string,
+  events: readonly { fingerprint: string; event: ShipmentEvent }[],
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await tx.query<{ fingerprint: string }>(
+    `INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
+     SELECT $1::text, $2::text, fingerprint, event FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e (fingerprint, event, n)
+      ORDER BY n
+     ON CONFLICT (tenant_id, shipment_id, fingerprint) DO NOTHING
+     RETURNING fingerprint`,
+    [tenantId, shipmentId, events.map((e) => e.fingerprint), events.map((e) => JSON.stringify(e.event))],
+  );
+  return new Set(rows.map((r) => r.fingerprint));
+}
+
 export interface StoredEvent {
   fingerprint: string;
   event: ShipmentEvent;

@@ -74,17 +74,28 @@ export async function lockShipment(
   trackingNumber: string,
   newId: string,
 ): Promise<ShipmentRow> {
+  // The usual case first, in one round trip: an existing shipment locked, or a new one inserted
+  // (a new row is the transaction's own until it commits). When another transaction inserted the
+  // same shipment meanwhile, the INSERT waited for it and did nothing: lock that row then.
   const initial = initialShipmentState(carrier, trackingNumber);
-  await tx.query(
-    `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, carrier, tracking_number) DO NOTHING`,
+  const { rows } = await tx.query<Row>(
+    `WITH existing AS (
+       SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $2 AND carrier = $3 AND tracking_number = $4 FOR UPDATE
+     ), inserted AS (
+       INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::jsonb WHERE NOT EXISTS (SELECT 1 FROM existing)
+       ON CONFLICT (tenant_id, carrier, tracking_number) DO NOTHING
+       RETURNING ${COLUMNS}
+     )
+     SELECT * FROM existing UNION ALL SELECT * FROM inserted`,
     [newId, tenantId, carrier, trackingNumber, initial.status, JSON.stringify(initial)],
   );
-  const { rows } = await tx.query<Row>(
+  if (rows[0]) return toShipment(rows[0]);
+  const locked = await tx.query<Row>(
     `SELECT ${COLUMNS} FROM shipments WHERE tenant_id = $1 AND carrier = $2 AND tracking_number = $3 FOR UPDATE`,
     [tenantId, carrier, trackingNumber],
   );
-  return toShipment(rows[0]!);
+  return toShipment(locked.rows[0]!);
 }
 
 /** The instant used to order and age shipments: exact where known, wall clock as UTC otherwise. */
@@ -217,4 +228,25 @@ export async function lockShipmentById(
     [tenantId, id],
   );
   return rows[0] ? toShipment(rows[0]) : null;
+}
+
+/**
+ * What a daily summary lists: the tenant's shipments still on their way, and those that changed
+ * since `since` (delivered yesterday included), most recently changed first, with their order's
+ * number.
+ */
+export async function listShipmentsForSummary(
+  db: Queryable,
+  tenantId: string,
+  since: Date,
+  limit = 500,
+): Promise<Array<ShipmentRow & { orderNumber: string | null }>> {
+  const { rows } = await db.query<Row & { order_number: string | null }>(
+    `SELECT s.${COLUMNS.split(", ").join(", s.")}, o.data->>'orderNumber' AS order_number
+       FROM shipments s LEFT JOIN orders o ON o.tenant_id = s.tenant_id AND o.id = s.order_id
+      WHERE s.tenant_id = $1 AND (s.updated_at >= $2 OR s.status <> ALL($3::text[]))
+      ORDER BY s.updated_at DESC, s.id LIMIT $4`,
+    [tenantId, since, CLOSED_STATUSES, Math.max(1, Math.min(limit, 1000))],
+  );
+  return rows.map((r) => ({ ...toShipment(r), orderNumber: r.order_number }));
 }
