@@ -70,7 +70,8 @@ await writeFile(
   }),
 );
 const env: NodeJS.ProcessEnv = { ...process.env };
-for (const name of Object.keys(env)) if (name.startsWith("TRACKFLOW_") || name === "DATABASE_URL") delete env[name];
+for (const name of Object.keys(env))
+  if (name.startsWith("TRACKFLOW_") || name === "DATABASE_URL") delete env[name];
 const cpuDir = process.env.PROFILE_CPU_DIR;
 const server = await startChildServer(
   join(import.meta.dirname, "trackflow-server.ts"),

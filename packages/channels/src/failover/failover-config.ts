@@ -45,7 +45,16 @@ export function failoverStoredProvider(kind: ChannelKind): string {
   return `${FAILOVER_PROVIDER}:${kind}`;
 }
 
-const KINDS: readonly ChannelKind[] = ["email", "sms", "chat", "push", "webhook", "ticket", "event", "record"];
+const KINDS: readonly ChannelKind[] = [
+  "email",
+  "sms",
+  "chat",
+  "push",
+  "webhook",
+  "ticket",
+  "event",
+  "record",
+];
 
 /** The kind of a stored failover provider id ("failover:email" → "email"); null for any other id. */
 export function failoverKindOf(storedProvider: string): ChannelKind | null {

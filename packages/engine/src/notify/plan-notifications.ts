@@ -20,6 +20,7 @@ import {
   takeThrottlePass,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
+import { signedTrackingLink } from "../tracking/tracking-link.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
 import { composeMessage, tenantBrand } from "./compose-message.ts";
@@ -116,6 +117,9 @@ export async function planNotifications(
     exception: subject.exception ?? null,
     summary: subject.summary ?? null,
   });
+  // without a tracking page of the merchant's own, messages link to ours: the order, signed
+  if (!variables.shipment.trackingUrl && subject.order && subject.shipment)
+    variables.shipment.trackingUrl = signedTrackingLink(ctx, { tenantId, orderId: subject.order.id });
   const about = subject.shipmentId ? `shipment:${subject.shipmentId}` : `order:${subject.order?.id}`;
   const notPlanned = (p: PlannedStep, why: string) =>
     writeAudit(tx, tenantId, now, {
