@@ -20,8 +20,8 @@ import {
   takeThrottlePass,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
-import { signedTrackingLink } from "../tracking/tracking-link.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { signedTrackingLink } from "../tracking/tracking-link.ts";
 import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
 import { composeMessage, tenantBrand } from "./compose-message.ts";
 import { collectIntoDigest } from "./digest.ts";
