@@ -96,6 +96,7 @@ try {
   const deliveries = easypostDeliveries(EASYPOST_SECRET, "PRF");
   const warm = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds: 3 });
   console.log(`warm-up: ${warm.okPerSecond.toFixed(0)}/s (${warm.rejected} rejected, ${warm.errors} errors)`);
+  if (process.env.PROFILE_ANALYZE === "1") await admin.query("ANALYZE");
   await admin.query("SELECT pg_stat_statements_reset()");
   const before = cpuSnapshot(groups);
   const load = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });
@@ -125,6 +126,22 @@ try {
       `${(Number(r.total_exec_time) / n).toFixed(3).padStart(9)} ${(calls / n).toFixed(2).padStart(10)} ${(Number(r.rows) / calls).toFixed(1).padStart(10)} ${((Number(r.shared_blks_hit) + Number(r.shared_blks_read)) / calls).toFixed(0).padStart(10)} ${(Number(r.wal_bytes) / calls).toFixed(0).padStart(9)}  ${String(r.query).replace(/\s+/g, " ").slice(0, 160)}`,
     );
   }
+  const tables = await admin.query<Record<string, unknown>>(
+    `SELECT schemaname || '.' || relname AS name, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_live_tup
+       FROM pg_stat_user_tables WHERE seq_scan > 0 OR n_tup_ins > 0 ORDER BY seq_tup_read DESC LIMIT 12`,
+  );
+  console.log("table stats (whole life): seq_scan seq_tup_read idx_scan ins upd hot_upd live");
+  for (const t of tables.rows)
+    console.log(
+      `  ${String(t.name).padEnd(28)} ${[t.seq_scan, t.seq_tup_read, t.idx_scan, t.n_tup_ins, t.n_tup_upd, t.n_tup_hot_upd, t.n_live_tup].join(" ")}`,
+    );
+  const indexes = await admin.query<Record<string, unknown>>(
+    `SELECT relname || '.' || indexrelname AS name, idx_scan, idx_tup_read, idx_tup_fetch
+       FROM pg_stat_user_indexes WHERE schemaname = 'public' AND idx_scan > 0 ORDER BY idx_tup_read DESC LIMIT 8`,
+  );
+  console.log("index stats (whole life): idx_scan idx_tup_read idx_tup_fetch");
+  for (const t of indexes.rows)
+    console.log(`  ${String(t.name).padEnd(48)} ${[t.idx_scan, t.idx_tup_read, t.idx_tup_fetch].join(" ")}`);
 } finally {
   await admin.close();
   await server.stop();

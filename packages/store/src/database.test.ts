@@ -186,6 +186,36 @@ describe.each(DATABASE_KINDS)("Database on %s", (kind) => {
     expect(await count()).toBe(0);
   });
 
+  it("runs work registered with beforeCommit inside the transaction, after its callback", async () => {
+    const order: string[] = [];
+    await db.transaction(async (tx) => {
+      tx.beforeCommit!(async () => {
+        order.push("first hook");
+        await tx.query("INSERT INTO items VALUES (2, 'hook')");
+        tx.beforeCommit!(async () => {
+          order.push("added by a hook");
+        });
+      });
+      await tx.query("INSERT INTO items VALUES (1, 'body')");
+      order.push("callback");
+    });
+    expect(order).toEqual(["callback", "first hook", "added by a hook"]);
+    expect(await count()).toBe(2);
+    expect(db.beforeCommit).toBeUndefined();
+  });
+
+  it("rolls the transaction back when beforeCommit work fails", async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO items VALUES (1, 'body')");
+        tx.beforeCommit!(async () => {
+          await tx.query("INSERT INTO items VALUES (1, 'again')");
+        });
+      }),
+    ).rejects.toMatchObject({ code: "23505" });
+    expect(await count()).toBe(0);
+  });
+
   it("refuses a transaction handle used after its transaction ended", async () => {
     let leaked: Queryable | undefined;
     await db.transaction(async (tx) => {

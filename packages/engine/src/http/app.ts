@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { registerConsoleRoutes } from "../console/console-routes.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { ProvisioningError } from "../tenancy/provision.ts";
 import { registerTrackingRoutes } from "../tracking/tracking-routes.ts";
@@ -74,5 +75,6 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   registerTrackingRoutes(app, ctx);
   registerSettingsRoutes(app, ctx, limiter);
   registerUnsubscribeRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx);
   return app;
 }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { PayloadError, sourceById } from "@trackflow/carriers";
-import { getSourceSecret, getTenant, recordInboundDelivery, type TenantRow } from "@trackflow/store";
+import { type Queryable, recordInboundDelivery } from "@trackflow/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
-import { ingest } from "../ingest/ingest.ts";
+import { type IngestOutcome, ingest } from "../ingest/ingest.ts";
+import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
 import { sourceSecretContext } from "../tenancy/provision.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 
@@ -44,8 +45,8 @@ export function registerWebhookRoutes(
     async (request, reply) => {
       const { tenant: tenantId, source: sourceId } = request.params;
       const source = sourceById(sourceId);
-      const tenant = source ? await getTenant(ctx.db, tenantId) : null;
-      const encrypted = tenant && source ? await getSourceSecret(ctx.db, tenant.id, source.id) : null;
+      const tenant = source ? await cachedTenant(ctx, ctx.db, tenantId) : null;
+      const encrypted = tenant && source ? await cachedSourceSecret(ctx, ctx.db, tenant.id, source.id) : null;
       if (!source || !tenant || encrypted === null) {
         return reply
           .code(404)
@@ -67,8 +68,9 @@ export function registerWebhookRoutes(
         httpStatus: number,
         verified: boolean,
         error: string | null,
+        db: Queryable = ctx.db,
       ) =>
-        recordInboundDelivery(ctx.db, {
+        recordInboundDelivery(db, {
           tenantId: tenant.id,
           source: source.id,
           verified,
@@ -105,9 +107,24 @@ export function registerWebhookRoutes(
         if (error instanceof PayloadError) return await reject(400, error.message, true, reply);
         throw error;
       }
-      const outcome = await ingestFor(ctx, tenant, source.id, events);
-      const duplicate = outcome.accepted === 0 && outcome.duplicates > 0;
-      await record(duplicate ? "duplicate" : "accepted", 200, true, null);
+      // the delivery is recorded in the ingest's own transaction: one commit for both
+      const recordOutcome = (db: Queryable, outcome: IngestOutcome) =>
+        record(
+          outcome.accepted === 0 && outcome.duplicates > 0 ? "duplicate" : "accepted",
+          200,
+          true,
+          null,
+          db,
+        );
+      const nothing: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
+      const outcome =
+        events.length === 0
+          ? await recordOutcome(ctx.db, nothing).then(() => nothing)
+          : await ingest(
+              ctx,
+              { tenantId: tenant.id, actor: `source:${source.id}`, events },
+              { withOutcome: recordOutcome },
+            );
       return reply.code(200).send({
         accepted: outcome.accepted,
         duplicates: outcome.duplicates,
@@ -119,14 +136,4 @@ export function registerWebhookRoutes(
       });
     },
   );
-}
-
-async function ingestFor(
-  ctx: EngineContext,
-  tenant: TenantRow,
-  source: string,
-  events: Parameters<typeof ingest>[1]["events"],
-) {
-  if (events.length === 0) return { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
-  return await ingest(ctx, { tenantId: tenant.id, actor: `source:${source}`, events });
 }

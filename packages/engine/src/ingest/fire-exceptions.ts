@@ -9,13 +9,7 @@ import {
   type ShipmentState,
   type VersionedFlow,
 } from "@trackflow/core";
-import {
-  type OrderRow,
-  type Queryable,
-  recordExceptionFiring,
-  type ShipmentRow,
-  type TenantRow,
-} from "@trackflow/store";
+import { type Queryable, recordExceptionFiring, type TenantRow } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type PlanSubject, planNotifications } from "../notify/plan-notifications.ts";

@@ -11,9 +11,7 @@ import {
   type VersionedFlow,
 } from "@trackflow/core";
 import {
-  getTenant,
-  insertShipmentEvents,
-  listFlows,
+  appendEventsAndSaveState,
   lockOrder,
   lockShipment,
   type Queryable,
@@ -24,6 +22,7 @@ import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { flowContext } from "../notify/flow-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
+import { cachedFlows, cachedTenant } from "../tenancy/config-cache.ts";
 import { fireExceptions } from "./fire-exceptions.ts";
 import { rollUpOrder } from "./roll-up-order.ts";
 
@@ -62,19 +61,31 @@ function isStale(tenant: TenantRow, event: ShipmentEvent | undefined, now: Date)
   return now.getTime() - eventTimeSortKey(event.occurredAt) > hours * HOUR;
 }
 
+export interface IngestOptions {
+  /**
+   * Runs in the ingest's transaction once its outcome is known, before it commits (the webhook
+   * route records the delivery there): both exist, or neither.
+   */
+  withOutcome?: (tx: Queryable, outcome: IngestOutcome) => Promise<void>;
+}
+
 /**
  * Takes normalised events in: in ONE transaction, per shipment: dedupe, append, apply to the
  * state machine, roll the order up, detect exceptions, plan the flows' notifications (rows and
  * jobs) and write the audit records. The same delivery twice changes nothing.
  */
-export async function ingest(ctx: EngineContext, request: IngestRequest): Promise<IngestOutcome> {
+export async function ingest(
+  ctx: EngineContext,
+  request: IngestRequest,
+  options: IngestOptions = {},
+): Promise<IngestOutcome> {
   const groups = Map.groupBy(request.events, (e) => `${e.carrier}\u0000${e.trackingNumber}`);
   // a fixed lock order, so two deliveries touching the same shipments cannot deadlock
   const keys = [...groups.keys()].sort();
   return await ctx.db.transaction(async (tx) => {
-    const tenant = await getTenant(tx, request.tenantId);
+    const tenant = await cachedTenant(ctx, tx, request.tenantId);
     if (tenant === null) throw new UnknownTenantError(`no tenant ${JSON.stringify(request.tenantId)}`);
-    const flows = await listFlows(tx, tenant.id);
+    const flows = await cachedFlows(ctx, tx, tenant.id);
     const outcome: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
     for (const key of keys) {
       const events = groups.get(key)!;
@@ -94,6 +105,7 @@ export async function ingest(ctx: EngineContext, request: IngestRequest): Promis
       outcome.notificationsPlanned += result.notificationsPlanned;
       outcome.shipments.push(result.shipment);
     }
+    await options.withOutcome?.(tx, outcome);
     return outcome;
   });
 }
@@ -146,13 +158,17 @@ async function ingestShipment(
   // table has the last word on duplicates (its unique fingerprint): should it hold one the state
   // did not know, the events are applied again without it.
   let applied = applyEvents(before, events, null);
-  const inserted = await insertShipmentEvents(
+  const appended = await appendEventsAndSaveState(
     tx,
     tenant.id,
     row.id,
     applied.accepted.map((a) => ({ fingerprint: a.fingerprint, event: a.event })),
+    applied.state,
   );
-  if (inserted.size !== applied.accepted.length) applied = applyEvents(before, events, inserted);
+  if (applied.accepted.length > 0 && !appended.saved) {
+    applied = applyEvents(before, events, appended.inserted);
+    if (applied.accepted.length > 0) await saveShipmentState(tx, tenant.id, row.id, applied.state);
+  }
   const { state } = applied;
   const accepted = applied.accepted.length;
   const duplicates = events.length - accepted;
@@ -186,7 +202,6 @@ async function ingestShipment(
   };
   if (accepted === 0) return { accepted, duplicates, notificationsPlanned: 0, shipment };
 
-  await saveShipmentState(tx, tenant.id, row.id, state);
   const order = row.orderId ? await lockOrder(tx, tenant.id, row.orderId) : null;
   // conditions read the shipment as this delivery leaves it (its new status), not as it was
   const context = flowContext({ ...row, state }, order);

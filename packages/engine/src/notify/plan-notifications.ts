@@ -3,15 +3,11 @@ import {
   addBusinessDays,
   type DelayStep,
   durationMs,
-  type MessageTemplate,
   type PlannedStep,
-  renderMessage,
   type ShipmentException,
   type ShipmentState,
-  TemplateError,
 } from "@trackflow/core";
 import {
-  findTemplate,
   type NotificationContent,
   type NotificationRecipient,
   type OrderRow,
@@ -21,8 +17,9 @@ import {
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { cachedChannelConnections } from "../tenancy/config-cache.ts";
 import { signedTrackingLink } from "../tracking/tracking-link.ts";
-import { type ChannelConnection, loadChannelConnections, previewConnection } from "./channel-connections.ts";
+import { type ChannelConnection, previewConnection } from "./channel-connections.ts";
 import { composeMessage, tenantBrand } from "./compose-message.ts";
 import { collectIntoDigest } from "./digest.ts";
 import { type DailySummaryInput, messageVariables } from "./message-variables.ts";
@@ -106,7 +103,7 @@ export async function planNotifications(
   const tenant = subject.tenant;
   const tenantId = tenant.id;
   const timeZone = tenant.settings.timeZone ?? "UTC";
-  const connections = await loadChannelConnections(tx, tenantId);
+  const connections = await cachedChannelConnections(ctx, tx, tenantId);
   const brand = tenantBrand(tenant);
   const variables = messageVariables({
     tenantName: tenant.name,

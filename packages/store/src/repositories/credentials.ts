@@ -1,4 +1,5 @@
 import type { Queryable } from "../database.ts";
+import { configChanged } from "./config-version.ts";
 
 /** A stored credential: `kind` says what it is for ("channel:sendgrid", "host:shopify"), `name` which one. */
 export interface CredentialRow {
@@ -39,6 +40,7 @@ export async function upsertCredential(
      ON CONFLICT (tenant_id, kind, name) DO UPDATE SET ciphertext = EXCLUDED.ciphertext`,
     [c.id, c.tenantId, c.kind, c.name, c.ciphertext],
   );
+  configChanged();
 }
 
 /** The tenant's credentials whose kind starts with `kindPrefix` ("channel:"). */
@@ -79,5 +81,6 @@ export async function deleteCredential(
     "DELETE FROM credentials WHERE tenant_id = $1 AND kind = $2 AND name = $3",
     [tenantId, kind, name],
   );
+  configChanged();
   return rowCount === 1;
 }

@@ -1,5 +1,6 @@
 import { canonicalJson, type FlowDefinition, type VersionedFlow } from "@trackflow/core";
 import type { Queryable } from "../database.ts";
+import { configChanged } from "./config-version.ts";
 
 /**
  * Saves a flow as a new version when its definition changed; returns the version in force.
@@ -17,6 +18,7 @@ export async function saveFlow(tx: Queryable, tenantId: string, definition: Flow
     "INSERT INTO flows (tenant_id, id, version, definition, enabled) VALUES ($1, $2, $3, $4, $5)",
     [tenantId, definition.id, version, JSON.stringify(definition), definition.enabled],
   );
+  configChanged();
   return version;
 }
 

@@ -1,5 +1,7 @@
 export * from "./api-keys.ts";
 export * from "./audit-log.ts";
+export * from "./config-version.ts";
+export * from "./console-figures.ts";
 export * from "./credentials.ts";
 export * from "./delivery-receipts.ts";
 export * from "./digests.ts";

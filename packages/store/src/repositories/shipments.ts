@@ -2,6 +2,7 @@ import {
   type EventTime,
   eventTimeSortKey,
   initialShipmentState,
+  type ShipmentEvent,
   type ShipmentState,
   type ShipmentStatus,
 } from "@trackflow/core";
@@ -103,6 +104,60 @@ function lastEventInstant(state: ShipmentState): Date | null {
   return state.lastEventAt === null ? null : new Date(eventTimeSortKey(state.lastEventAt));
 }
 
+/**
+ * Appends a shipment's new events and saves the state they fold into, in one statement: the
+ * state is saved only when every event was new (`saved`); otherwise nothing but the new events is
+ * written and the caller folds again without the ones refused (`inserted` names the new ones).
+ */
+export async function appendEventsAndSaveState(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  events: readonly { fingerprint: string; event: ShipmentEvent }[],
+  state: ShipmentState,
+): Promise<{ inserted: Set<string>; saved: boolean }> {
+  if (events.length === 0) return { inserted: new Set(), saved: false };
+  const { rows } = await tx.query<{ fingerprint: string; saved: number }>(
+    `WITH appended AS (
+       INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
+       SELECT $1::text, $2::text, fingerprint, event
+         FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS e (fingerprint, event, n)
+        ORDER BY n
+       ON CONFLICT (tenant_id, shipment_id, fingerprint) DO NOTHING
+       RETURNING fingerprint
+     ), saved AS (
+       UPDATE shipments SET status = $6, reason = $7, action_required = $8, state = $9, estimated_delivery = $10,
+              last_event_at = $11, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM appended) = $5
+       RETURNING 1
+     )
+     SELECT fingerprint, (SELECT count(*) FROM saved)::int AS saved FROM appended`,
+    [
+      tenantId,
+      id,
+      events.map((e) => e.fingerprint),
+      events.map((e) => JSON.stringify(e.event)),
+      events.length,
+      ...stateColumns(state),
+    ],
+  );
+  return {
+    inserted: new Set(rows.map((r) => r.fingerprint)),
+    saved: rows.length > 0 && rows[0]!.saved === 1,
+  };
+}
+
+function stateColumns(state: ShipmentState): unknown[] {
+  return [
+    state.status,
+    state.reason,
+    state.actionRequired,
+    JSON.stringify(state),
+    state.estimatedDelivery === null ? null : JSON.stringify(state.estimatedDelivery),
+    lastEventInstant(state),
+  ];
+}
+
 export async function saveShipmentState(
   tx: Queryable,
   tenantId: string,
@@ -113,16 +168,7 @@ export async function saveShipmentState(
     `UPDATE shipments SET status = $3, reason = $4, action_required = $5, state = $6, estimated_delivery = $7,
             last_event_at = $8, updated_at = now()
       WHERE tenant_id = $1 AND id = $2`,
-    [
-      tenantId,
-      id,
-      state.status,
-      state.reason,
-      state.actionRequired,
-      JSON.stringify(state),
-      state.estimatedDelivery === null ? null : JSON.stringify(state.estimatedDelivery),
-      lastEventInstant(state),
-    ],
+    [tenantId, id, ...stateColumns(state)],
   );
 }
 

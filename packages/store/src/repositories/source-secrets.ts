@@ -1,4 +1,5 @@
 import type { Queryable } from "../database.ts";
+import { configChanged } from "./config-version.ts";
 
 /** Stores a tenant's webhook secret for one source, already encrypted by the caller. */
 export async function upsertSourceSecret(
@@ -12,6 +13,7 @@ export async function upsertSourceSecret(
      ON CONFLICT (tenant_id, source) DO UPDATE SET secret_ciphertext = EXCLUDED.secret_ciphertext`,
     [tenantId, source, ciphertext],
   );
+  configChanged();
 }
 
 export async function getSourceSecret(

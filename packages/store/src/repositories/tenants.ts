@@ -1,4 +1,5 @@
 import type { Queryable } from "../database.ts";
+import { configChanged } from "./config-version.ts";
 
 export interface TenantRow {
   id: string;
@@ -51,6 +52,7 @@ export async function upsertTenant(
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings`,
     [id, name, JSON.stringify(settings)],
   );
+  configChanged();
 }
 
 export async function getTenant(db: Queryable, id: string): Promise<TenantRow | null> {
