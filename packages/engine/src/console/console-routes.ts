@@ -3,11 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { replayNotification } from "../dispatch/replay-notification.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { ManualStatusSchema } from "../http/api-schemas.ts";
+import { setManualStatus } from "../ingest/manual-status.ts";
 import { LookupRateLimiter } from "../tracking/lookup-rate-limiter.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./console-assets.ts";
 import { type ConsoleCaller, consoleCaller, loginKey } from "./console-auth.ts";
 import { type LoginMessage, renderLogin } from "./console-login.ts";
-import { setManualStatus } from "./console-manual-status.ts";
 import { loadNotifications, parseNotificationStatus, renderNotifications } from "./console-notifications.ts";
 import { loadOverview, renderOverview } from "./console-overview.ts";
 import {

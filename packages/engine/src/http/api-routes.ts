@@ -1,11 +1,10 @@
 import { PayloadError, SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
-import { formatEventTime, parseTimestamp, type ShipmentEvent, validateTemplate } from "@trackflow/core";
+import { formatEventTime, type ShipmentEvent, validateTemplate } from "@trackflow/core";
 import {
   deleteCredential,
   findShipment,
   getOrder,
-  linkShipment,
   listCredentials,
   listDeliveryAttempts,
   listFlows,
@@ -13,23 +12,21 @@ import {
   listShipmentEvents,
   listShipments,
   listTemplates,
-  lockOrder,
-  lockShipment,
   type NotificationStatus,
   type ShipmentRow,
-  upsertOrder,
   upsertTemplate,
 } from "@trackflow/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { replayNotification } from "../dispatch/replay-notification.ts";
-import { type EngineContext, newId } from "../engine-context.ts";
+import type { EngineContext } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
-import { rollUpOrder } from "../ingest/roll-up-order.ts";
+import { setManualStatus } from "../ingest/manual-status.ts";
+import { registerShipment } from "../ingest/register-shipment.ts";
+import { saveOrder } from "../ingest/save-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
 import { tenantBrand } from "../notify/compose-message.ts";
-import { flowContext } from "../notify/flow-context.ts";
 import { sampleMessageVariables } from "../notify/message-variables.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
@@ -155,34 +152,7 @@ export function registerApiRoutes(
     "/api/shipments",
     async (caller, request) => {
       const body = parseBody(RegisterShipmentSchema, request.body);
-      const tenantId = caller.tenant.id;
-      const shipment = await ctx.db.transaction(async (tx) => {
-        const row = await lockShipment(tx, tenantId, body.carrier, body.trackingNumber, newId("shp"));
-        let orderId: string | null = null;
-        if (body.order) {
-          const o = body.order;
-          orderId = await upsertOrder(tx, {
-            id: newId("ord"),
-            tenantId,
-            source: o.source,
-            externalId: o.externalId,
-            customer: o.customer,
-            data: { orderNumber: o.number ?? o.externalId, tags: o.tags, totalValue: o.totalValue ?? null },
-            lines: o.lines,
-          });
-        }
-        await linkShipment(tx, tenantId, row.id, {
-          orderId,
-          destinationCountry: body.destinationCountry ?? null,
-        });
-        await writeAudit(tx, tenantId, ctx.now(), {
-          actor: caller.actor,
-          action: "shipment.registered",
-          subject: `shipment:${row.id}`,
-          data: { carrier: body.carrier, trackingNumber: body.trackingNumber, orderId },
-        });
-        return { ...row, orderId };
-      });
+      const shipment = await registerShipment(ctx, caller.tenant.id, caller.actor, body);
       return shipmentView(shipment);
     },
     201,
@@ -191,26 +161,12 @@ export function registerApiRoutes(
   route("POST", "/api/shipments/:carrier/:trackingNumber/status", async (caller, request) => {
     const s = await shipmentOr404(caller, request.params);
     const body = parseBody(ManualStatusSchema, request.body);
-    const at = body.occurredAt ?? ctx.now().toISOString();
-    const event: ShipmentEvent = {
-      source: "manual",
-      carrier: s.carrier,
-      trackingNumber: s.trackingNumber,
-      pieceId: null,
-      sourceEventId: `${caller.keyId}:${newId("man")}`,
-      status: body.status,
-      reason: body.reason ?? null,
-      actionRequired: false,
-      informational: false,
-      rawCode: `manual:${body.status}`,
-      rawStatus: null,
-      message: body.message,
-      location: null,
-      occurredAt: parseTimestamp(at),
-      estimatedDelivery: null,
-      signedBy: null,
-    };
-    const outcome = await ingest(ctx, { tenantId: caller.tenant.id, actor: caller.actor, events: [event] });
+    const outcome = await setManualStatus(
+      ctx,
+      { tenantId: caller.tenant.id, keyId: caller.keyId, actor: caller.actor },
+      s,
+      body,
+    );
     const after = await shipmentOr404(caller, request.params);
     return { ...shipmentView(after), transitions: outcome.shipments[0]?.transitions ?? [] };
   });
@@ -248,50 +204,7 @@ export function registerApiRoutes(
 
   route("PUT", "/api/orders/:externalId", async (caller, request) => {
     const body = parseBody(OrderSchema, request.body);
-    const externalId = request.params.externalId ?? "";
-    const tenant = caller.tenant;
-    const result = await ctx.db.transaction(async (tx) => {
-      const id = await upsertOrder(tx, {
-        id: newId("ord"),
-        tenantId: tenant.id,
-        source: body.source,
-        externalId,
-        customer: body.customer,
-        data: {
-          orderNumber: body.number ?? externalId,
-          tags: body.tags,
-          totalValue: body.totalValue ?? null,
-          currency: body.currency ?? null,
-          cancelled: body.cancelled,
-          hold: body.hold,
-          returned: body.returned,
-          processing: body.processing,
-        },
-        lines: body.lines,
-      });
-      const order = (await lockOrder(tx, tenant.id, id))!;
-      await writeAudit(tx, tenant.id, ctx.now(), {
-        actor: caller.actor,
-        action: "order.saved",
-        subject: `order:${id}`,
-        data: { externalId, source: body.source },
-      });
-      const context = flowContext(null, order);
-      const base = { tenant, shipmentId: null, shipment: null, lastEvent: null, order };
-      await rollUpOrder(
-        ctx,
-        tx,
-        tenant,
-        await listFlows(tx, tenant.id),
-        order,
-        null,
-        `api:${newId("chg")}`,
-        context,
-        base,
-      );
-      return id;
-    });
-    const order = (await getOrder(ctx.db, tenant.id, result))!;
+    const order = await saveOrder(ctx, caller.tenant, caller.actor, request.params.externalId ?? "", body);
     return { id: order.id, externalId: order.externalId, status: order.status };
   });
 

@@ -67,6 +67,8 @@ export const OrderSchema = z.object({
   hold: z.string().min(1).max(64).nullable().default(null),
   returned: z.boolean().default(false),
   processing: z.boolean().default(false),
+  /** the host's own status word, kept as given (a WooCommerce custom status, say) */
+  hostStatus: z.string().min(1).max(64).optional(),
 });
 
 export const ManualStatusSchema = z.object({

@@ -209,7 +209,7 @@ async function ingestShipment(
   const latest =
     state.timeline.findLast((t) => !t.informational) ?? state.timeline[state.timeline.length - 1];
   const lastEvent = (latest && byFingerprint.get(latest.fingerprint)) ?? events[events.length - 1] ?? null;
-  const base = { tenant, shipmentId: row.id, shipment: state, lastEvent, order };
+  const base = { tenant, shipmentId: row.id, shipment: state, hostRef: row.hostRef, lastEvent, order };
   let planned = 0;
 
   for (const { transition } of transitions) {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sealTenantAudit } from "../audit/audit-sealer.ts";
 import type { Engine } from "../engine.ts";
 import { ingest } from "../ingest/ingest.ts";
-import { provisionTenant, saveFlowDefinition } from "../tenancy/provision.ts";
+import { provisionTenant, saveChannel, saveFlowDefinition } from "../tenancy/provision.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { DIGEST_QUEUE, flushDueDigest } from "./digest.ts";
 import { runScheduledFlow, SCHEDULED_FLOW_QUEUE } from "./scheduled-flows.ts";
@@ -131,6 +131,39 @@ describe.each(DATABASE_KINDS)("flow steps on %s", (kind) => {
       ["critical", "queued"],
       ["f", "held"],
     ]);
+  });
+
+  it("hands a writeback step the order as its host knows it and the shipment's new state", async () => {
+    await saveChannel(engine.ctx, "acme", {
+      name: "host",
+      provider: "webhook",
+      config: { url: "https://host.example/writeback", secret: "a-secret-of-length" },
+    });
+    await flowOf([{ id: "back", type: "writeback", channel: "host" }]);
+    await shipmentFor("7", "T7");
+    await linkShipment(engine.ctx.db, "acme", "shp_T7", {
+      hostRef: { source: "test-host", id: "fulfillment-7" },
+    });
+    await scan("T7", "delivered", "2026-11-22T15:04:05+01:00");
+    const [writeback] = await listNotifications(engine.ctx.db, "acme");
+    expect(writeback?.recipient.address).toBe("host");
+    expect((writeback!.rendered.structured as { host: unknown }).host).toEqual({
+      order: { id: "ord_7", source: "api", externalId: "7", number: "#7", status: expect.any(String) },
+      shipment: {
+        id: "shp_T7",
+        carrier: "ups",
+        trackingNumber: "T7",
+        status: "delivered",
+        reason: null,
+        estimatedDelivery: null,
+        hostRef: { source: "test-host", id: "fulfillment-7" },
+      },
+      event: {
+        occurredAt: { local: "2026-11-22T15:04:05", offset: "+01:00", utc: "2026-11-22T14:04:05.000Z" },
+        message: expect.any(String),
+        location: null,
+      },
+    });
   });
 
   it("sends nothing to a recipient who opted out, and says so in the audit", async () => {

@@ -3,11 +3,13 @@ import {
   addBusinessDays,
   type DelayStep,
   durationMs,
+  type EventTime,
   type PlannedStep,
   type ShipmentException,
   type ShipmentState,
 } from "@trackflow/core";
 import {
+  type HostRef,
   type NotificationContent,
   type NotificationRecipient,
   type OrderRow,
@@ -24,12 +26,15 @@ import { composeMessage, tenantBrand } from "./compose-message.ts";
 import { collectIntoDigest } from "./digest.ts";
 import { type DailySummaryInput, messageVariables } from "./message-variables.ts";
 import { queueNotification } from "./queue-notification.ts";
+import { writebackPayload } from "./writeback-payload.ts";
 
 export interface PlanSubject {
   tenant: TenantRow;
   shipmentId: string | null;
   shipment: ShipmentState | null;
-  lastEvent: { message: string; location: unknown } | null;
+  /** the host's own id for the shipment, for writeback steps */
+  hostRef?: HostRef | null;
+  lastEvent: { message: string; location: unknown; occurredAt?: EventTime } | null;
   order: OrderRow | null;
   exception?: ShipmentException | null;
   /** what changed, for webhook bodies */
@@ -153,7 +158,11 @@ export async function planNotifications(
       if (p.step.type === "webhook" || p.step.type === "writeback") {
         content = {
           text: `${subject.change.kind ?? "change"}`,
-          structured: { ...subject.change, variables },
+          structured: {
+            ...subject.change,
+            variables,
+            ...(p.step.type === "writeback" ? { host: writebackPayload(subject) } : {}),
+          },
         };
       } else {
         try {

@@ -50,6 +50,7 @@ function shipmentRow(id: string, trackingNumber: string, overrides: Partial<Ship
     state: initialShipmentState("dhl", trackingNumber),
     estimatedDelivery: null,
     lastEventAt: null,
+    hostRef: null,
     createdAt: new Date(Number(id.slice(-1)) * 1000),
     updatedAt: new Date(0),
     ...overrides,

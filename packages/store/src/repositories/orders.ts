@@ -25,6 +25,8 @@ export interface OrderFacts {
   totalValue?: number | null;
   currency?: string | null;
   orderNumber?: string | null;
+  /** the host's own status word as given (a WooCommerce custom status), never dropped */
+  hostStatus?: string | null;
 }
 
 export interface OrderRow {

@@ -21,8 +21,17 @@ export interface ShipmentRow {
   state: ShipmentState;
   estimatedDelivery: EventTime | null;
   lastEventAt: Date | null;
+  /** the host's own id for this shipment, where a host app registered it */
+  hostRef: HostRef | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A shipment's id in the host it came from: a Shopify fulfillment, a WooCommerce tracking item. */
+export interface HostRef {
+  /** the host app: "shopify", "woocommerce", … */
+  source: string;
+  id: string;
 }
 
 interface Row {
@@ -38,12 +47,13 @@ interface Row {
   state: ShipmentState;
   estimated_delivery: EventTime | null;
   last_event_at: Date | null;
+  host_ref: HostRef | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  "id, tenant_id, carrier, tracking_number, order_id, destination_country, status, reason, action_required, state, estimated_delivery, last_event_at, created_at, updated_at";
+  "id, tenant_id, carrier, tracking_number, order_id, destination_country, status, reason, action_required, state, estimated_delivery, last_event_at, host_ref, created_at, updated_at";
 
 function toShipment(r: Row): ShipmentRow {
   return {
@@ -59,6 +69,7 @@ function toShipment(r: Row): ShipmentRow {
     state: r.state,
     estimatedDelivery: r.estimated_delivery,
     lastEventAt: r.last_event_at,
+    hostRef: r.host_ref,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -176,13 +187,19 @@ export async function linkShipment(
   tx: Queryable,
   tenantId: string,
   id: string,
-  link: { orderId?: string | null; destinationCountry?: string | null },
+  link: { orderId?: string | null; destinationCountry?: string | null; hostRef?: HostRef | null },
 ): Promise<void> {
   await tx.query(
     `UPDATE shipments SET order_id = COALESCE($3, order_id), destination_country = COALESCE($4, destination_country),
-            updated_at = now()
+            host_ref = COALESCE($5::jsonb, host_ref), updated_at = now()
       WHERE tenant_id = $1 AND id = $2`,
-    [tenantId, id, link.orderId ?? null, link.destinationCountry?.toUpperCase() ?? null],
+    [
+      tenantId,
+      id,
+      link.orderId ?? null,
+      link.destinationCountry?.toUpperCase() ?? null,
+      link.hostRef ? JSON.stringify(link.hostRef) : null,
+    ],
   );
 }
 

@@ -3,17 +3,17 @@ import type { ShipmentRow } from "@trackflow/store";
 import type { z } from "zod";
 import { type EngineContext, newId } from "../engine-context.ts";
 import type { ManualStatusSchema } from "../http/api-schemas.ts";
-import { ingest } from "../ingest/ingest.ts";
+import { ingest } from "./ingest.ts";
 
 /**
  * Sets a shipment's status by hand, as `POST /api/shipments/:carrier/:trackingNumber/status`
- * does: a "manual" event through ingest (timeline, roll-up, flows, audit).
- * TODO(issue 5): have api-routes.ts call this too, so the event is built in one place.
+ * does: a "manual" event through ingest (timeline, roll-up, flows, audit). The API, the console
+ * and the host apps all set a status by hand through here.
  */
 export async function setManualStatus(
   ctx: EngineContext,
   caller: { tenantId: string; keyId: string; actor: string },
-  s: ShipmentRow,
+  s: Pick<ShipmentRow, "carrier" | "trackingNumber">,
   body: z.infer<typeof ManualStatusSchema>,
 ) {
   const at = body.occurredAt ?? ctx.now().toISOString();
