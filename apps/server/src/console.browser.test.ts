@@ -238,4 +238,99 @@ describe("the merchant console in Chromium, against the real server", () => {
     expect(problems(page)).toEqual([]);
     await page.close();
   });
+
+  it("filters shipments, resolves an exception, runs the simulator, previews a template as you type, with axe on every page", async () => {
+    const page = await newPage();
+    await page.goto(`${url}/console/login`);
+    await page.getByLabel("API key").fill(key);
+    await Promise.all([
+      page.waitForURL(`${url}/console`),
+      page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+
+    // find a shipment by its filters: status and exception
+    await page.goto(`${url}/console/shipments`);
+    await page.getByLabel("Status").selectOption("attempt_failed");
+    await page.getByLabel("Exception").selectOption("any");
+    await Promise.all([
+      page.waitForURL(/status=attempt_failed/),
+      page.getByRole("button", { name: "Filter" }).click(),
+    ]);
+    expect(await page.getByRole("link", { name: "JJD000390003" }).isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: "JJD000390002" }).count()).toBe(0);
+    await expectAccessible(page);
+
+    // the exceptions queue, oldest first; resolve one by keyboard
+    await page.getByRole("link", { name: "Exceptions" }).click();
+    await page.waitForURL(`${url}/console/exceptions`);
+    const heading = (await page.locator("h1").textContent())!;
+    expect(heading).toMatch(/Exceptions needing action \((\d+)\)/);
+    const before = Number(/\((\d+)\)/.exec(heading)![1]);
+    expect(before).toBeGreaterThanOrEqual(2);
+    await expectAccessible(page);
+    await saveScreenshot(page, "console-exceptions-desktop");
+    await page.getByLabel("Note on resolving DHL JJD000390002").fill("Customer gave the right address");
+    await page.getByRole("button", { name: "Resolve DHL JJD000390002" }).focus();
+    await Promise.all([page.waitForURL(/done=resolved/), page.keyboard.press("Enter")]);
+    expect(await page.getByRole("status").textContent()).toContain("Resolved DHL JJD000390002");
+    expect(await page.locator("h1").textContent()).toBe(`Exceptions needing action (${before - 1})`);
+    expect(await page.getByRole("button", { name: "Resolve DHL JJD000390002" }).count()).toBe(0);
+    await expectAccessible(page);
+
+    // flows and the simulator
+    await page.getByRole("link", { name: "Flows" }).click();
+    await page.waitForURL(`${url}/console/flows`);
+    await expectAccessible(page);
+    await saveScreenshot(page, "console-flows-desktop");
+    await page.getByRole("link", { name: "Simulate the flows on a synthetic carrier timeline" }).click();
+    await page.getByLabel("Synthetic carrier timeline").selectOption("happy-path");
+    await Promise.all([
+      page.waitForURL(/timeline=happy-path/),
+      page.getByRole("button", { name: "Run the simulation" }).click(),
+    ]);
+    expect(await page.locator("#sim-results").textContent()).toMatch(/^[1-9]\d* messages? from/);
+    expect(await page.locator("main").textContent()).toContain("alex@example.com");
+    await expectAccessible(page);
+    await saveScreenshot(page, "console-simulator-desktop");
+
+    // a template: the preview follows the typing (the page's script asks the engine, debounced)
+    await page.goto(`${url}/console/templates/edit?id=shipment_delivered&locale=en&channel=sms`);
+    await expectAccessible(page);
+    const text = page.getByLabel("Text", { exact: true });
+    await text.fill("Hello {{ customer.name }}, your parcel {{ shipment.trackingNumber }} has arrived.");
+    await page.locator("#preview-text").filter({ hasText: "has arrived." }).waitFor();
+    expect(await page.locator("#preview-text").textContent()).toContain("your parcel");
+    expect(await page.locator("#preview-sms").textContent()).toMatch(/^1 SMS segment \(GSM-7/);
+    await text.fill(`${"Your parcel is on its way and will be there soon. ".repeat(7)}✅`);
+    await page.locator("#preview-sms").filter({ hasText: "UCS-2" }).waitFor();
+    await text.fill("{{ nope.nothing | nofilter }}");
+    await page.locator("#err-text:not([hidden])").waitFor();
+    expect(await text.getAttribute("aria-invalid")).toBe("true");
+    await text.fill("Your parcel {{ shipment.trackingNumber }} is here.");
+    await page.locator("#err-text[hidden]").waitFor({ state: "attached" });
+    await expectAccessible(page);
+    await saveScreenshot(page, "console-template-desktop");
+    await Promise.all([
+      page.waitForURL(/done=saved/),
+      page.getByRole("button", { name: "Save template" }).click(),
+    ]);
+    expect(await page.getByRole("status").first().textContent()).toContain("Template saved.");
+
+    for (const path of ["/console/channels", "/console/audit", "/console/templates", "/console/flows/new"]) {
+      await page.goto(`${url}${path}`);
+      await expectAccessible(page);
+    }
+    await page.goto(`${url}/console/channels`);
+    await saveScreenshot(page, "console-channels-desktop");
+    await page.goto(`${url}/console/audit`);
+    await Promise.all([
+      page.waitForLoadState("load"),
+      page.getByRole("button", { name: "Verify the chain" }).click(),
+    ]);
+    expect(await page.getByRole("status").textContent()).toContain("The chain is intact.");
+    await expectAccessible(page);
+    await saveScreenshot(page, "console-audit-desktop");
+    expect(problems(page)).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { DEFAULT_TENANT, EngineConfigError, readServerEnv, runServer } from "@trackflow/engine";
+import { woocommercePlugin } from "@trackflow/woocommerce";
 
 /**
  * The standalone Trackflow server: HTTP API and webhooks, delivery workers and periodic checks,
@@ -11,7 +12,7 @@ import { DEFAULT_TENANT, EngineConfigError, readServerEnv, runServer } from "@tr
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: "string" } }, strict: true });
   const env = readServerEnv(values.role ? { ...process.env, TRACKFLOW_ROLE: values.role } : process.env);
-  const server = await runServer(env);
+  const server = await runServer(env, { plugins: [woocommercePlugin()] });
   const out = process.stdout;
   out.write(
     `Trackflow ${env.TRACKFLOW_ROLE === "worker" ? "worker" : "server"} started (${server.ctx.db.kind}, role ${env.TRACKFLOW_ROLE})\n`,

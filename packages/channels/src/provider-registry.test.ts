@@ -34,6 +34,8 @@ describe("provider registry", () => {
         "pipedrive",
         "activecampaign",
         "klaviyo",
+        "shopify",
+        "woocommerce",
       ].sort(),
     );
     expect(new Set(ids).size).toBe(ids.length);

@@ -17,6 +17,7 @@ import { onesignalProviderFactory } from "./providers/onesignal/onesignal-provid
 import { pipedriveProviderFactory } from "./providers/pipedrive/pipedrive-provider.ts";
 import { sendgridProviderFactory } from "./providers/sendgrid/sendgrid-provider.ts";
 import { sesProviderFactory } from "./providers/ses/ses-provider.ts";
+import { shopifyProviderFactory } from "./providers/shopify/shopify-provider.ts";
 import { slackProviderFactory } from "./providers/slack/slack-provider.ts";
 import { slackWebhookProviderFactory } from "./providers/slack-webhook/slack-webhook-provider.ts";
 import { smtpProviderFactory } from "./providers/smtp/smtp-provider.ts";
@@ -26,6 +27,7 @@ import { telegramProviderFactory } from "./providers/telegram/telegram-provider.
 import { twilioProviderFactory } from "./providers/twilio/twilio-provider.ts";
 import { webhookProviderFactory } from "./providers/webhook/webhook-provider.ts";
 import { whatsappProviderFactory } from "./providers/whatsapp/whatsapp-provider.ts";
+import { woocommerceProviderFactory } from "./providers/woocommerce/woocommerce-provider.ts";
 import { zendeskProviderFactory } from "./providers/zendesk/zendesk-provider.ts";
 
 /**
@@ -62,6 +64,8 @@ export const PROVIDER_FACTORIES: readonly ProviderFactory[] = [
   googleChatProviderFactory,
   googleChatApiProviderFactory,
   googleSheetsProviderFactory,
+  shopifyProviderFactory,
+  woocommerceProviderFactory,
 ];
 
 /** The factory for a provider id ("sendgrid", "twilio"…), or undefined when there is none. */

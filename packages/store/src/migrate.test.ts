@@ -11,6 +11,7 @@ const TABLES = [
   "api_keys",
   "audit_heads",
   "audit_log",
+  "console_users",
   "credentials",
   "delivery_attempts",
   "delivery_receipts",
@@ -27,6 +28,11 @@ const TABLES = [
   "recipients",
   "shipment_events",
   "shipments",
+  "shopify_backfills",
+  "shopify_data_requests",
+  "shopify_sessions",
+  "shopify_shops",
+  "shopify_webhook_events",
   "source_secrets",
   "templates",
   "tenants",
@@ -144,6 +150,12 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       // api_keys.hash is looked up before the tenant is known.
       expect(rows.filter((row) => row.first !== "tenant_id")).toEqual([
         { table: "api_keys", index: "api_keys_hash_key", first: "hash" },
+        // Shopify names a shop by its domain before its tenant is known (OAuth, webhooks).
+        { table: "shopify_backfills", index: "shopify_backfills_pkey", first: "shop" },
+        { table: "shopify_sessions", index: "shopify_sessions_by_shop", first: "shop" },
+        { table: "shopify_sessions", index: "shopify_sessions_pkey", first: "id" },
+        { table: "shopify_shops", index: "shopify_shops_pkey", first: "shop" },
+        { table: "shopify_webhook_events", index: "shopify_webhook_events_pkey", first: "shop" },
       ]);
     });
 

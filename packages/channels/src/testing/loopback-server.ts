@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** A request as the loopback server received it. */
@@ -38,8 +39,13 @@ export type ScriptedFailure =
   /** hold the answer back this long, then let the route answer (to provoke client timeouts) */
   | { kind: "stall"; ms: number };
 
+export interface LoopbackServerOptions {
+  /** serve HTTPS with this key and certificate (a provider that accepts some auth only over TLS) */
+  tls?: { key: string; cert: string };
+}
+
 export interface LoopbackServer {
-  /** "http://127.0.0.1:<port>" */
+  /** "http://127.0.0.1:<port>" ("https://…" with `tls`) */
   readonly url: string;
   /** every request received, in order, scripted failures and unmatched paths included */
   readonly requests: LoopbackRequest[];
@@ -71,16 +77,17 @@ interface Route {
  * Routes enforce the provider's contract and answer as the provider does; scripted failures
  * (429 with Retry-After, 5xx, connection reset, stalls) exercise error classification.
  */
-export async function startLoopbackServer(): Promise<LoopbackServer> {
+export async function startLoopbackServer(options: LoopbackServerOptions = {}): Promise<LoopbackServer> {
   const routes: Route[] = [];
   const script: ScriptedFailure[] = [];
   const requests: LoopbackRequest[] = [];
   const handlerErrors: unknown[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res);
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
@@ -131,7 +138,7 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     handlerErrors,
     route(method, path, handler) {

@@ -4,7 +4,7 @@ import { UsageError } from "./cli-io.ts";
 export interface ApiClient {
   baseUrl: string;
   request<T>(
-    method: "GET" | "POST" | "PUT",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     body?: string | object,
   ): Promise<{ status: number; body: T }>;

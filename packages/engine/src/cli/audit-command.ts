@@ -4,10 +4,10 @@ import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { type AuditEntryRow, getAuditHead, getTenant, listAuditEntries } from "@trackflow/store";
-import { type AuditRecord, verifyChain } from "../audit/audit-chain.ts";
+import { type AuditEntryRow, getTenant, listAuditEntries } from "@trackflow/store";
 import { AUDIT_EXPORT_FORMATS, type AuditExportFormat, auditFormatter } from "../audit/audit-export.ts";
 import { sealTenantAudit, toAuditRecord } from "../audit/audit-sealer.ts";
+import { verifyTenantAudit } from "../audit/verify-tenant-audit.ts";
 import type { Engine } from "../engine.ts";
 import { EngineConfigError, openEngineFromEnv } from "../runtime/engine-env.ts";
 import { type CliIo, type ExitCode, UsageError, writeLine } from "./cli-io.ts";
@@ -96,12 +96,7 @@ async function verify(argv: string[], io: CliIo): Promise<ExitCode> {
   const tenantId = requireOption(values.tenant, "tenant");
   return await withEngine(io, async (engine) => {
     if (!(await knownTenant(engine, tenantId, io))) return 2;
-    const sealedNow = await sealTenantAudit(engine.ctx.db, tenantId);
-    const records: AuditRecord[] = [];
-    for await (const page of sealedEntries(engine, tenantId))
-      for (const row of page) records.push(toAuditRecord(row));
-    const head = await getAuditHead(engine.ctx.db, tenantId);
-    const verdict = verifyChain(records, head);
+    const { sealedNow, head, ...verdict } = await verifyTenantAudit(engine.ctx.db, tenantId);
     if (values.json) {
       writeLine(io.stdout, JSON.stringify({ tenant: tenantId, sealedNow, head, ...verdict }));
     } else {

@@ -9,12 +9,13 @@ import { ingestCommand, ingestUsage } from "./ingest-command.ts";
 import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
 import { notificationsCommand, notificationsUsage } from "./notifications-command.ts";
 
-interface Command {
+/** One `trackflow <name>` command; host apps add theirs through `runCli`'s `extraCommands`. */
+export interface CliCommand {
   usage: string;
   run(argv: string[], io: CliIo): Promise<ExitCode>;
 }
 
-const COMMANDS: Readonly<Record<string, Command>> = {
+const COMMANDS: Readonly<Record<string, CliCommand>> = {
   normalize: { usage: normalizeUsage, run: normalizeCommand },
   audit: { usage: auditUsage, run: auditCommand },
   ingest: { usage: ingestUsage, run: ingestCommand },
@@ -23,22 +24,30 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   flows: { usage: flowsUsage, run: flowsCommand },
 };
 
-function usage(): string {
-  return `usage: trackflow <command> [options]\n\n${Object.values(COMMANDS)
+function usage(commands: Readonly<Record<string, CliCommand>>): string {
+  return `usage: trackflow <command> [options]\n\n${Object.values(commands)
     .map((c) => c.usage)
     .join("\n\n")}`;
 }
 
-/** Runs one CLI invocation; returns the exit code instead of exiting, for tests. */
-export async function runCli(argv: string[], io: CliIo = processIo): Promise<ExitCode> {
+/**
+ * Runs one CLI invocation; returns the exit code instead of exiting, for tests. `extraCommands`
+ * are host apps' commands (apps/server adds `woo`), beside the engine's own.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIo = processIo,
+  extraCommands: Readonly<Record<string, CliCommand>> = {},
+): Promise<ExitCode> {
+  const commands = { ...COMMANDS, ...extraCommands };
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    writeLine(name === undefined ? io.stderr : io.stdout, usage());
+    writeLine(name === undefined ? io.stderr : io.stdout, usage(commands));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
-    writeLine(io.stderr, `trackflow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    writeLine(io.stderr, `trackflow: unknown command ${JSON.stringify(name)}\n\n${usage(commands)}`);
     return 2;
   }
   try {

@@ -59,6 +59,21 @@ button[aria-busy="true"] { cursor: progress; opacity: 0.8; }
 .login input { width: 100%; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
 dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+button.secondary { background: #fff; color: var(--accent); border: 1px solid var(--accent); }
+.buttons { display: flex; gap: 0.5rem; flex-wrap: wrap; }
+.actions { display: flex; flex-direction: column; gap: 0.5rem; }
+.actions form, form.inline { display: flex; gap: 0.375rem; flex-wrap: wrap; align-items: center; margin: 0; }
+textarea.code, pre.code { width: 100%; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.8125rem; }
+pre.code, pre.message-text { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; border: 1px solid var(--line);
+  border-radius: 0.375rem; padding: 0.5rem; margin: 0.5rem 0; max-height: 32rem; overflow: auto; }
+.message-text { white-space: pre-wrap; }
+[aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }
+.field-error, .field-errors { color: #82071e; font-weight: 600; margin: 0.25rem 0 0; }
+.field-errors ul { margin: 0.25rem 0 0; }
+.warnings { color: var(--warn); }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+ul.columns { columns: 18rem; }
+details summary { cursor: pointer; color: var(--accent); }
 `;
 
 /**
@@ -74,6 +89,48 @@ document.addEventListener("submit", function (event) {
   form.dataset.submitting = "true";
   var button = form.querySelector("button[type=submit], button:not([type])");
   if (button) button.setAttribute("aria-busy", "true");
+});
+// the template editor's live preview: as you type (debounced), the engine renders it
+document.querySelectorAll("form[data-preview]").forEach(function (form) {
+  var timer = 0;
+  var seq = 0;
+  var set = function (id, text) { var el = document.getElementById(id); if (el) el.textContent = text; };
+  function show(result) {
+    var r = result.rendered;
+    set("preview-subject", r && r.subject ? r.subject : "\u2014");
+    set("preview-text", r ? r.text : "");
+    set("preview-status", result.ok ? "Rendered with the sample values." : "The template does not render: see the errors next to the fields.");
+    var sms = document.getElementById("preview-sms");
+    if (sms) {
+      sms.hidden = !result.sms;
+      if (result.sms) sms.textContent = result.sms.segments + " SMS segment" + (result.sms.segments === 1 ? "" : "s") + " (" + result.sms.encoding + ", " + result.sms.characters + " characters, " + result.sms.perSegment + " per segment)";
+    }
+    var warnings = document.getElementById("preview-warnings");
+    if (warnings) {
+      warnings.replaceChildren();
+      result.warnings.forEach(function (w) { var li = document.createElement("li"); li.textContent = w.part + ": " + w.message; warnings.appendChild(li); });
+    }
+    form.querySelectorAll(".field-error[data-part]").forEach(function (p) {
+      var part = p.getAttribute("data-part");
+      var errors = result.errors.filter(function (e) { return e.part === part; });
+      p.textContent = errors.map(function (e) { return e.message + (e.line ? " (line " + e.line + ")" : ""); }).join("; ");
+      p.hidden = errors.length === 0;
+      var field = form.elements.namedItem(part);
+      if (field) { if (errors.length) field.setAttribute("aria-invalid", "true"); else field.removeAttribute("aria-invalid"); }
+    });
+  }
+  function preview() {
+    var mine = ++seq;
+    var body = new URLSearchParams(new FormData(form));
+    fetch(form.dataset.preview, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (result) { if (result && mine === seq) show(result); })
+      .catch(function () {});
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(preview, 300);
+  });
 });
 document.addEventListener("change", function (event) {
   var el = event.target;

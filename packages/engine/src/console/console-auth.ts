@@ -1,6 +1,7 @@
 import {
   type ApiKeyRole,
   findApiKeyByHash,
+  getConsoleUser,
   getLiveApiKey,
   getTenant,
   type TenantRow,
@@ -10,10 +11,17 @@ import type { EngineContext } from "../engine-context.ts";
 import { hashApiKey } from "../security/api-key.ts";
 import { CONSOLE_COOKIE, type ConsoleSession, readCookie, verifyConsoleSession } from "./console-session.ts";
 
-/** Who is using the console: the tenant and role of the API key the session was opened with. */
+/**
+ * Who is using the console: the tenant and role of the API key the session was opened with, or of
+ * the console user who signed in with e-mail and password.
+ */
 export interface ConsoleCaller {
   tenant: TenantRow;
+  /** how the session was opened */
+  via: "key" | "user";
+  /** the key's or the user's id */
   keyId: string;
+  /** the key's label or the user's e-mail address */
   keyLabel: string;
   role: ApiKeyRole;
   /** for the audit trail, as the API writes it */
@@ -23,7 +31,8 @@ export interface ConsoleCaller {
 
 /**
  * The caller of a console request, from its session cookie: null when there is none, it is not
- * valid, or the API key it names has been revoked (or its tenant is gone) since.
+ * valid, the API key it names has been revoked or the user it names disabled (or its tenant is
+ * gone) since. A user's role is read on every request, so a change applies at once.
  */
 export async function consoleCaller(
   ctx: EngineContext,
@@ -33,12 +42,29 @@ export async function consoleCaller(
   const token = readCookie(request.headers.cookie, CONSOLE_COOKIE);
   const session = token ? verifyConsoleSession(token, key, ctx.now()) : null;
   if (!session) return null;
+  if (session.userId !== null) {
+    const user = await getConsoleUser(ctx.db, session.tenantId, session.userId);
+    if (!user || user.disabled) return null;
+    const tenant = await getTenant(ctx.db, user.tenantId);
+    if (!tenant) return null;
+    return {
+      tenant,
+      via: "user",
+      keyId: user.id,
+      keyLabel: user.email,
+      role: user.role,
+      actor: `console-user:${user.id}`,
+      session,
+    };
+  }
+  if (session.keyId === null) return null;
   const apiKey = await getLiveApiKey(ctx.db, session.tenantId, session.keyId);
   if (!apiKey) return null;
   const tenant = await getTenant(ctx.db, apiKey.tenantId);
   if (!tenant) return null;
   return {
     tenant,
+    via: "key",
     keyId: apiKey.id,
     keyLabel: apiKey.label,
     role: apiKey.role,

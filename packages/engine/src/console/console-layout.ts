@@ -2,13 +2,39 @@ import { html, type SafeHtml } from "../tracking/html.ts";
 import { CONSOLE_ASSET_VERSION } from "./console-assets.ts";
 import type { ConsoleCaller } from "./console-auth.ts";
 
-export type ConsoleSection = "overview" | "shipments" | "notifications";
+export type ConsoleSection =
+  | "overview"
+  | "shipments"
+  | "exceptions"
+  | "notifications"
+  | "flows"
+  | "templates"
+  | "channels"
+  | "audit"
+  | "users";
 
-const NAV: ReadonlyArray<{ section: ConsoleSection; label: string; href: string }> = [
+const NAV: ReadonlyArray<{ section: ConsoleSection; label: string; href: string; adminOnly?: true }> = [
   { section: "overview", label: "Overview", href: "/console" },
   { section: "shipments", label: "Shipments", href: "/console/shipments" },
+  { section: "exceptions", label: "Exceptions", href: "/console/exceptions" },
   { section: "notifications", label: "Notifications", href: "/console/notifications" },
+  { section: "flows", label: "Flows", href: "/console/flows" },
+  { section: "templates", label: "Templates", href: "/console/templates" },
+  { section: "channels", label: "Channels", href: "/console/channels" },
+  { section: "audit", label: "Audit", href: "/console/audit" },
+  { section: "users", label: "Users", href: "/console/users", adminOnly: true },
 ];
+
+/** A success message after a change (a polite live region); nothing without one. */
+export const noticeBox = (notice: string | undefined): SafeHtml | "" =>
+  notice ? html`<div class="notice" role="status"><p>${notice}</p></div>` : "";
+
+/** A problem with what was asked (an assertive live region); nothing without one. */
+export const alertBox = (alert: string | undefined): SafeHtml | "" =>
+  alert ? html`<div class="alert" role="alert"><p>${alert}</p></div>` : "";
+
+/** Whether the caller may change things (the forms are left out for a read-only key). */
+export const canChange = (caller: ConsoleCaller): boolean => caller.role === "admin";
 
 /** The CSRF field every console form carries. */
 export const csrfField = (caller: ConsoleCaller): SafeHtml =>
@@ -40,13 +66,13 @@ export function consolePage(
 <header class="top">
   <a class="product" href="/console">Trackflow</a>
   <nav aria-label="Console">
-    <ul>${NAV.map(
+    <ul>${NAV.filter((n) => !n.adminOnly || caller.role === "admin").map(
       (n) =>
         html`<li><a href="${n.href}"${n.section === section ? html` aria-current="page"` : ""}>${n.label}</a></li>`,
     )}</ul>
   </nav>
   <div class="who">
-    <span>${caller.tenant.name}${caller.role === "read_only" ? " (read-only)" : ""}</span>
+    <span>${caller.via === "user" ? `${caller.keyLabel} · ` : ""}${caller.tenant.name}${caller.role === "read_only" ? " (read-only)" : ""}</span>
     <form method="post" action="/console/logout">${csrfField(caller)}<button type="submit">Sign out</button></form>
   </div>
 </header>

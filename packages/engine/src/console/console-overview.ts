@@ -1,9 +1,9 @@
 import {
-  countExceptionShipments,
+  countExceptionQueue,
   countShipmentsByStatus,
   exceptionsPerDay,
   getShipment,
-  listExceptionShipmentIds,
+  listExceptionQueue,
   notificationsByChannel,
   onTimeByCarrier,
   type ShipmentRow,
@@ -20,14 +20,15 @@ const DAYS = 14;
 /** The overview's figures, read through the store. */
 export async function loadOverview(ctx: EngineContext, tenantId: string) {
   const now = ctx.now();
-  const [byStatus, exceptionCount, exceptionIds, onTime, perDay, byChannel] = await Promise.all([
+  const [byStatus, exceptionCount, queue, onTime, perDay, byChannel] = await Promise.all([
     countShipmentsByStatus(ctx.db, tenantId),
-    countExceptionShipments(ctx.db, tenantId),
-    listExceptionShipmentIds(ctx.db, tenantId, 10),
+    countExceptionQueue(ctx.db, tenantId),
+    listExceptionQueue(ctx.db, tenantId, { limit: 10 }),
     onTimeByCarrier(ctx.db, tenantId),
     exceptionsPerDay(ctx.db, tenantId, now, DAYS),
     notificationsByChannel(ctx.db, tenantId, new Date(now.getTime() - DAYS * 86_400_000)),
   ]);
+  const exceptionIds = queue.map((e) => e.shipmentId);
   const exceptions = (await Promise.all(exceptionIds.map((id) => getShipment(ctx.db, tenantId, id)))).filter(
     (s): s is ShipmentRow => s !== null,
   );
@@ -38,7 +39,7 @@ export type OverviewFigures = Awaited<ReturnType<typeof loadOverview>>;
 
 function exceptionList(f: OverviewFigures): SafeHtml {
   if (f.exceptions.length === 0) return html`<p>No shipment needs action.</p>`;
-  return html`<table><caption class="visually-hidden">Shipments needing action</caption>
+  return html`<table><caption class="visually-hidden">Shipments needing action, oldest first</caption>
 <thead><tr><th scope="col">Shipment</th><th scope="col">Status</th><th scope="col">Last event</th></tr></thead>
 <tbody>${f.exceptions.map(
     (
@@ -61,6 +62,7 @@ export function renderOverview(caller: ConsoleCaller, f: OverviewFigures): strin
   <h2 id="needs-action">Exceptions needing action</h2>
   <p class="figure-number">${f.exceptionCount}</p>
   ${exceptionList(f)}
+  <p><a href="/console/exceptions">The exceptions queue</a>, oldest first, to notify customers and resolve.</p>
 </section>
 <section class="card" aria-label="Shipments by status">
 ${barChart({

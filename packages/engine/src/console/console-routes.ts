@@ -1,15 +1,16 @@
-import { getShipment } from "@trackflow/store";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { replayNotification } from "../dispatch/replay-notification.ts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
-import { ManualStatusSchema } from "../http/api-schemas.ts";
-import { setManualStatus } from "../ingest/manual-status.ts";
 import { LookupRateLimiter } from "../tracking/lookup-rate-limiter.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./console-assets.ts";
-import { type ConsoleCaller, consoleCaller, loginKey } from "./console-auth.ts";
+import { registerAuditRoutes } from "./console-audit.ts";
+import { consoleCaller, loginKey } from "./console-auth.ts";
+import { registerChannelRoutes } from "./console-channels.ts";
+import { registerExceptionRoutes } from "./console-exceptions.ts";
+import { registerFlowRoutes } from "./console-flows.ts";
 import { type LoginMessage, renderLogin } from "./console-login.ts";
-import { loadNotifications, parseNotificationStatus, renderNotifications } from "./console-notifications.ts";
+import { registerNotificationRoutes } from "./console-notifications.ts";
 import { loadOverview, renderOverview } from "./console-overview.ts";
+import { consoleRouter, formBody } from "./console-router.ts";
 import {
   CONSOLE_SESSION_TTL_MS,
   consoleSessionKey,
@@ -17,108 +18,33 @@ import {
   sessionCookie,
   signConsoleSession,
 } from "./console-session.ts";
-import {
-  loadShipmentDetail,
-  loadShipmentList,
-  parseShipmentListQuery,
-  renderShipmentDetail,
-  renderShipmentList,
-} from "./console-shipments.ts";
+import { registerShipmentRoutes } from "./console-shipment-routes.ts";
+import { registerSimulatorRoutes } from "./console-simulator.ts";
+import { registerTemplateRoutes } from "./console-templates.ts";
+import { SignInFailures, signInWithPassword } from "./console-user-accounts.ts";
+import { registerUserRoutes } from "./console-users.ts";
 
-/** The console's headers: only its own script and style, never framed, never cached. */
-export const CONSOLE_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  "content-security-policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  "referrer-policy": "same-origin",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  "cross-origin-opener-policy": "same-origin",
-  "cache-control": "no-store",
-};
+export { CONSOLE_PAGE_HEADERS, formBody } from "./console-router.ts";
 
 const ASSET_HEADERS = { "x-content-type-options": "nosniff", "cache-control": "public, max-age=86400" };
 export const LOGINS_PER_MINUTE = 10;
 
-type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>;
-
-/** A form-urlencoded body's fields (empty for anything else). */
-export function formBody(request: FastifyRequest): URLSearchParams {
-  const body = request.body;
-  if (
-    !Buffer.isBuffer(body) ||
-    !/^application\/x-www-form-urlencoded\b/i.test(request.headers["content-type"] ?? "")
-  )
-    return new URLSearchParams();
-  return new URLSearchParams(body.toString("utf8"));
-}
-
-/** Only a console path may be gone back to after a form. */
-const safeBack = (back: string | null, fallback: string) =>
-  back && /^\/console(\/[A-Za-z0-9_\-./?=&%]*)?$/.test(back) && !back.startsWith("//") ? back : fallback;
-
 /**
- * The merchant console, server-rendered, behind a session opened with a tenant API key:
- * - `GET|POST /console/login`, `POST /console/logout`;
- * - `GET /console` (overview), `/console/shipments`, `/console/shipments/:id`, `/console/notifications`;
- * - `POST /console/shipments/:id/status`, `POST /console/notifications/:id/replay` (admin keys,
- *   the session's CSRF token in the form);
- * - `GET /` redirects to `/console`.
+ * The merchant console, server-rendered, behind a session opened with a tenant API key or by a
+ * console user with e-mail and password:
+ * - `GET|POST /console/login`, `POST /console/login/password`, `POST /console/logout`, `GET /`;
+ * - `GET /console` (overview), then one file per page: shipments, exceptions, notifications,
+ *   flows and the simulator, templates, channels, audit, users.
+ * Every change is a form POST with the session's CSRF token, by an admin (key or user); a
+ * read-only key or user sees every page without its forms and gets 403 for a change.
  */
 export function registerConsoleRoutes(app: FastifyInstance, ctx: EngineContext): void {
   const key = consoleSessionKey(ctx);
   const limiter = new LookupRateLimiter();
-
-  const send = (reply: FastifyReply, status: number, body: string) =>
-    reply.code(status).headers(CONSOLE_PAGE_HEADERS).type("text/html; charset=utf-8").send(body);
-  const redirect = (reply: FastifyReply, location: string) =>
-    reply.code(303).headers(CONSOLE_PAGE_HEADERS).header("location", location).send();
+  const failures = new SignInFailures({ now: () => ctx.now().getTime() });
+  const router = consoleRouter(app, ctx, key);
+  const send = router.html;
   const secure = (request: FastifyRequest) => request.protocol === "https";
-
-  /** A page behind the session: to the login form without one. */
-  const page = (
-    url: string,
-    handler: (caller: ConsoleCaller, request: Req, reply: FastifyReply) => Promise<unknown>,
-  ) =>
-    app.get<{ Params: Record<string, string>; Querystring: Record<string, string> }>(
-      url,
-      async (request, reply) => {
-        const caller = await consoleCaller(ctx, request, key);
-        if (!caller) return redirect(reply, "/console/login");
-        return handler(caller, request, reply);
-      },
-    );
-
-  /** A change: a live session, an admin key and the session's CSRF token, or nothing happens. */
-  const action = (
-    url: string,
-    handler: (
-      caller: ConsoleCaller,
-      request: Req,
-      form: URLSearchParams,
-      reply: FastifyReply,
-    ) => Promise<unknown>,
-  ) =>
-    app.post<{ Params: Record<string, string>; Querystring: Record<string, string> }>(
-      url,
-      async (request, reply) => {
-        const caller = await consoleCaller(ctx, request, key);
-        if (!caller) return redirect(reply, "/console/login?m=expired");
-        const form = formBody(request);
-        if (!csrfMatches(caller.session, form.get("csrf")))
-          return reply
-            .code(403)
-            .headers(CONSOLE_PAGE_HEADERS)
-            .type("text/plain; charset=utf-8")
-            .send("invalid form token");
-        if (caller.role !== "admin")
-          return reply
-            .code(403)
-            .headers(CONSOLE_PAGE_HEADERS)
-            .type("text/plain; charset=utf-8")
-            .send("this API key is read-only");
-        return handler(caller, request, form, reply);
-      },
-    );
 
   app.get("/", async (_request, reply) => reply.code(302).header("location", "/console").send());
   app.get("/console/assets/console.css", async (_request, reply) =>
@@ -148,98 +74,57 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: EngineContext):
       key,
     );
     reply.header("set-cookie", sessionCookie(token, secure(request), CONSOLE_SESSION_TTL_MS / 1000));
-    return redirect(reply, "/console");
+    return router.redirect(reply, "/console");
+  });
+
+  app.post("/console/login/password", async (request, reply) => {
+    const form = formBody(request);
+    const values = { tenant: (form.get("tenant") ?? "").slice(0, 128), email: (form.get("email") ?? "").slice(0, 320) };
+    const wait = limiter.take(`console-login|${request.ip}`, LOGINS_PER_MINUTE);
+    if (wait > 0) {
+      reply.header("retry-after", String(Math.ceil(wait / 1000)));
+      return send(reply, 429, renderLogin("tooMany", values));
+    }
+    const outcome = await signInWithPassword(ctx, failures, {
+      tenantId: values.tenant,
+      email: values.email,
+      password: form.get("password") ?? "",
+      ip: request.ip,
+    });
+    if (!outcome.ok && outcome.reason === "tooMany") {
+      reply.header("retry-after", String(Math.ceil(outcome.retryAfterMs / 1000)));
+      return send(reply, 429, renderLogin("tooMany", values));
+    }
+    if (!outcome.ok) return send(reply, 401, renderLogin("invalidPassword", values));
+    const token = signConsoleSession(
+      { tenantId: outcome.user.tenantId, userId: outcome.user.id },
+      new Date(ctx.now().getTime() + CONSOLE_SESSION_TTL_MS),
+      key,
+    );
+    reply.header("set-cookie", sessionCookie(token, secure(request), CONSOLE_SESSION_TTL_MS / 1000));
+    return router.redirect(reply, "/console");
   });
 
   app.post("/console/logout", async (request, reply) => {
     const caller = await consoleCaller(ctx, request, key);
     // signing out needs the form's token too (no one else's page may sign you out), but no role
     if (caller && !csrfMatches(caller.session, formBody(request).get("csrf")))
-      return reply
-        .code(403)
-        .headers(CONSOLE_PAGE_HEADERS)
-        .type("text/plain; charset=utf-8")
-        .send("invalid form token");
+      return router.text(reply, 403, "invalid form token");
     reply.header("set-cookie", sessionCookie("", secure(request), 0));
-    return redirect(reply, "/console/login?m=signedOut");
+    return router.redirect(reply, "/console/login?m=signedOut");
   });
 
-  page("/console", async (caller, _request, reply) =>
+  router.page("/console", async (caller, _request, reply) =>
     send(reply, 200, renderOverview(caller, await loadOverview(ctx, caller.tenant.id))),
   );
 
-  page("/console/shipments", async (caller, request, reply) => {
-    const q = parseShipmentListQuery(request.query);
-    return send(reply, 200, renderShipmentList(caller, q, await loadShipmentList(ctx, caller.tenant.id, q)));
-  });
-
-  page("/console/shipments/:id", async (caller, request, reply) => {
-    const detail = await loadShipmentDetail(ctx, caller.tenant.id, request.params.id ?? "");
-    if (!detail)
-      return send(
-        reply,
-        404,
-        renderShipmentList(caller, { page: 1 }, { shipments: [], hasNext: false, carriers: [] }),
-      );
-    const notice =
-      request.query.done === "status"
-        ? "Status updated."
-        : request.query.done === "replayed"
-          ? "Notification queued again."
-          : undefined;
-    return send(reply, 200, renderShipmentDetail(caller, detail, notice));
-  });
-
-  action("/console/shipments/:id/status", async (caller, request, form, reply) => {
-    const s = await getShipment(ctx.db, caller.tenant.id, (request.params.id ?? "").slice(0, 128));
-    if (!s)
-      return reply
-        .code(404)
-        .headers(CONSOLE_PAGE_HEADERS)
-        .type("text/plain; charset=utf-8")
-        .send("no such shipment");
-    const parsed = ManualStatusSchema.safeParse({
-      status: form.get("status") ?? "",
-      reason: form.get("reason") || undefined,
-      message: form.get("message") || undefined,
-    });
-    if (!parsed.success)
-      return reply
-        .code(400)
-        .headers(CONSOLE_PAGE_HEADERS)
-        .type("text/plain; charset=utf-8")
-        .send(parsed.error.message);
-    await setManualStatus(
-      ctx,
-      { tenantId: caller.tenant.id, keyId: caller.keyId, actor: caller.actor },
-      s,
-      parsed.data,
-    );
-    return redirect(reply, `/console/shipments/${encodeURIComponent(s.id)}?done=status`);
-  });
-
-  page("/console/notifications", async (caller, request, reply) => {
-    const status = parseNotificationStatus(request.query.status);
-    const notice = request.query.done === "replayed" ? "Notification queued again." : undefined;
-    return send(
-      reply,
-      200,
-      renderNotifications(caller, status, await loadNotifications(ctx, caller.tenant.id, status), notice),
-    );
-  });
-
-  action("/console/notifications/:id/replay", async (caller, request, form, reply) => {
-    const outcome = await replayNotification(
-      ctx,
-      caller.tenant.id,
-      (request.params.id ?? "").slice(0, 128),
-      caller.actor,
-    );
-    const text = (status: number, body: string) =>
-      reply.code(status).headers(CONSOLE_PAGE_HEADERS).type("text/plain; charset=utf-8").send(body);
-    if (outcome === "not_found") return text(404, "no such notification");
-    if (outcome === "not_replayable") return text(409, "only dead or failed notifications can be replayed");
-    const back = safeBack(form.get("back"), "/console/notifications");
-    return redirect(reply, `${back}${back.includes("?") ? "&" : "?"}done=replayed`);
-  });
+  registerShipmentRoutes(router);
+  registerExceptionRoutes(router);
+  registerNotificationRoutes(router);
+  registerFlowRoutes(router);
+  registerSimulatorRoutes(router);
+  registerTemplateRoutes(router);
+  registerChannelRoutes(router);
+  registerAuditRoutes(router);
+  registerUserRoutes(router);
 }

@@ -9,8 +9,10 @@ export const CONSOLE_SESSION_TTL_MS = 12 * 3600_000;
 
 export interface ConsoleSession {
   tenantId: string;
-  /** the API key the session was opened with */
-  keyId: string;
+  /** the API key the session was opened with (null for a user's session) */
+  keyId: string | null;
+  /** the console user who signed in with e-mail and password (null for an API key's session) */
+  userId: string | null;
   expiresAt: Date;
   /** the token every form of this session carries (CSRF) */
   csrf: string;
@@ -34,19 +36,19 @@ export function consoleSessionKey(ctx: Pick<EngineContext, "cipher">): Buffer {
   return ctx.cipher.deriveKey(CONSOLE_SESSION_KEY_PURPOSE);
 }
 
+/** Who a session is for: an API key or a console user of the tenant. */
+export type ConsoleSubject = { tenantId: string; keyId: string } | { tenantId: string; userId: string };
+
 /**
- * A signed session token: base64url of JSON {t: tenant, k: key id, e: expiry (Unix seconds),
- * n: random nonce}, a dot, and a base64url HMAC-SHA256 over it. Not encrypted: it names only ids.
+ * A signed session token: base64url of JSON {t: tenant, k: key id or u: user id, e: expiry (Unix
+ * seconds), n: random nonce}, a dot, and a base64url HMAC-SHA256 over it. Not encrypted: it names
+ * only ids.
  */
-export function signConsoleSession(
-  subject: { tenantId: string; keyId: string },
-  expiresAt: Date,
-  key: Uint8Array,
-): string {
+export function signConsoleSession(subject: ConsoleSubject, expiresAt: Date, key: Uint8Array): string {
   const payload = Buffer.from(
     JSON.stringify({
       t: subject.tenantId,
-      k: subject.keyId,
+      ...("keyId" in subject ? { k: subject.keyId } : { u: subject.userId }),
       e: Math.floor(expiresAt.getTime() / 1000),
       n: randomBytes(12).toString("base64url"),
     }),
@@ -62,17 +64,21 @@ export function verifyConsoleSession(token: string, key: Uint8Array, now: Date):
   if (parts.length !== 2 || !BASE64URL.test(parts[0]!) || !BASE64URL.test(parts[1]!)) return null;
   const given = Buffer.from(parts[1]!, "base64url");
   if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(key, parts[0]!))) return null;
-  let body: { t?: unknown; k?: unknown; e?: unknown };
+  let body: { t?: unknown; k?: unknown; u?: unknown; e?: unknown };
   try {
     body = JSON.parse(Buffer.from(parts[0]!, "base64url").toString("utf8"));
   } catch {
     return null;
   }
-  if (typeof body.t !== "string" || typeof body.k !== "string" || typeof body.e !== "number") return null;
+  if (typeof body !== "object" || body === null) return null;
+  if (typeof body.t !== "string" || typeof body.e !== "number") return null;
+  // exactly one of key and user
+  if ((typeof body.k === "string") === (typeof body.u === "string")) return null;
   if (body.e * 1000 <= now.getTime()) return null;
   return {
     tenantId: body.t,
-    keyId: body.k,
+    keyId: typeof body.k === "string" ? body.k : null,
+    userId: typeof body.u === "string" ? body.u : null,
     expiresAt: new Date(body.e * 1000),
     csrf: csrfOf(key, parts[0]!),
   };

@@ -1,6 +1,7 @@
 import { REASONS, SHIPMENT_STATUSES, type ShipmentStatus } from "@trackflow/core";
 import {
   type DeliveryAttemptRow,
+  EXCEPTION_KINDS,
   getOrder,
   getShipment,
   listDeliveryAttempts,
@@ -21,12 +22,23 @@ import { consolePage, csrfField } from "./console-layout.ts";
 
 export const SHIPMENTS_PER_PAGE = 25;
 
+export type ExceptionFilter = "any" | (typeof EXCEPTION_KINDS)[number];
+
 export interface ShipmentListQuery {
   status?: ShipmentStatus | undefined;
   carrier?: string | undefined;
   q?: string | undefined;
+  exception?: ExceptionFilter | undefined;
+  /** last scan on or after this day (YYYY-MM-DD, UTC) */
+  from?: string | undefined;
+  /** last scan on or before this day */
+  to?: string | undefined;
   page: number;
 }
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const validDay = (v: string | undefined) =>
+  v !== undefined && DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined;
 
 export function parseShipmentListQuery(query: Record<string, unknown>): ShipmentListQuery {
   const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim().slice(0, 128) : undefined);
@@ -38,6 +50,11 @@ export function parseShipmentListQuery(query: Record<string, unknown>): Shipment
       : undefined,
     carrier: str(query.carrier),
     q: str(query.q),
+    exception: ["any", ...EXCEPTION_KINDS].find((k) => k === str(query.exception)) as
+      | ExceptionFilter
+      | undefined,
+    from: validDay(str(query.from)),
+    to: validDay(str(query.to)),
     page: Number.isFinite(page) && page >= 1 ? Math.min(page, 10_000) : 1,
   };
 }
@@ -48,6 +65,9 @@ export async function loadShipmentList(ctx: EngineContext, tenantId: string, q: 
       status: q.status,
       carrier: q.carrier,
       trackingNumber: q.q,
+      exception: q.exception,
+      from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
+      to: q.to ? new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000) : undefined,
       offset: (q.page - 1) * SHIPMENTS_PER_PAGE,
       limit: SHIPMENTS_PER_PAGE + 1,
     }),
@@ -71,6 +91,9 @@ function pageLink(q: ShipmentListQuery, page: number): string {
   if (q.status) p.set("status", q.status);
   if (q.carrier) p.set("carrier", q.carrier);
   if (q.q) p.set("q", q.q);
+  if (q.exception) p.set("exception", q.exception);
+  if (q.from) p.set("from", q.from);
+  if (q.to) p.set("to", q.to);
   p.set("page", String(page));
   return `/console/shipments?${p}`;
 }
@@ -79,16 +102,21 @@ export function renderShipmentList(
   caller: ConsoleCaller,
   q: ShipmentListQuery,
   data: Awaited<ReturnType<typeof loadShipmentList>>,
+  alert?: string,
 ): string {
   return consolePage(
     caller,
     "shipments",
     "Shipments",
     html`<h1>Shipments</h1>
+${alert ? html`<div class="alert" role="alert"><p>${alert}</p></div>` : ""}
 <form class="filters" method="get" action="/console/shipments" role="search" aria-label="Filter shipments">
   <div><label for="f-q">Tracking number</label><input id="f-q" name="q" type="search" value="${q.q ?? ""}"></div>
   <div><label for="f-status">Status</label><select id="f-status" name="status">${option("", "Any", !q.status)}${SHIPMENT_STATUSES.map((s) => option(s, statusLabel(s), q.status === s))}</select></div>
   <div><label for="f-carrier">Carrier</label><select id="f-carrier" name="carrier">${option("", "Any", !q.carrier)}${data.carriers.map((c) => option(c, c.toUpperCase(), q.carrier === c))}</select></div>
+  <div><label for="f-exception">Exception</label><select id="f-exception" name="exception">${option("", "Any or none", !q.exception)}${option("any", "Needs action", q.exception === "any")}${EXCEPTION_KINDS.map((k) => option(k, statusLabel(k), q.exception === k))}</select></div>
+  <div><label for="f-from">Last scan from</label><input id="f-from" name="from" type="date" value="${q.from ?? ""}"></div>
+  <div><label for="f-to">Last scan to</label><input id="f-to" name="to" type="date" value="${q.to ?? ""}"></div>
   <div><button type="submit">Filter</button></div>
 </form>
 ${

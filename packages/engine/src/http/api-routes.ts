@@ -1,6 +1,6 @@
 import { PayloadError, SOURCE_IDS, sourceById } from "@trackflow/carriers";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
-import { formatEventTime, type ShipmentEvent, validateTemplate } from "@trackflow/core";
+import { formatEventTime, type ShipmentEvent } from "@trackflow/core";
 import {
   deleteCredential,
   findShipment,
@@ -14,7 +14,6 @@ import {
   listTemplates,
   type NotificationStatus,
   type ShipmentRow,
-  upsertTemplate,
 } from "@trackflow/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -26,8 +25,7 @@ import { setManualStatus } from "../ingest/manual-status.ts";
 import { registerShipment } from "../ingest/register-shipment.ts";
 import { saveOrder } from "../ingest/save-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
-import { tenantBrand } from "../notify/compose-message.ts";
-import { sampleMessageVariables } from "../notify/message-variables.ts";
+import { saveTemplate, TEMPLATE_ID } from "../notify/save-template.ts";
 import { ProvisioningError, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
 import {
@@ -271,32 +269,15 @@ export function registerApiRoutes(
 
   route("PUT", "/api/templates/:id", async (caller, request) => {
     const id = request.params.id ?? "";
-    if (!/^[a-z0-9][a-z0-9_-]{0,127}$/.test(id))
-      throw new HttpError(400, "id: lower-case letters, digits, '-' and '_'", "id");
+    if (!TEMPLATE_ID.test(id)) throw new HttpError(400, "id: lower-case letters, digits, '-' and '_'", "id");
     const body = parseBody(TemplateSchema, request.body);
     // rendered now with sample values: an unknown variable or filter fails at save, not at send
-    const check = validateTemplate(
-      body,
-      body.channel,
-      sampleMessageVariables(caller.tenant.name, tenantBrand(caller.tenant)),
-    );
+    const check = await saveTemplate(ctx, ctx.db, caller.tenant, caller.actor, id, body);
     const problem = check.errors[0];
     if (problem) {
       const where = problem.line ? ` (line ${problem.line})` : "";
       throw new HttpError(400, `${problem.part}: ${problem.message}${where}`, problem.part);
     }
-    await upsertTemplate(ctx.db, caller.tenant.id, {
-      id,
-      locale: body.locale,
-      channel: body.channel,
-      body: { subject: body.subject ?? null, text: body.text, html: body.html ?? null },
-    });
-    await writeAudit(ctx.db, caller.tenant.id, ctx.now(), {
-      actor: caller.actor,
-      action: "template.saved",
-      subject: `template:${id}`,
-      data: { locale: body.locale, channel: body.channel },
-    });
     return {
       id,
       locale: body.locale,

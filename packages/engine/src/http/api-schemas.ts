@@ -69,6 +69,11 @@ export const OrderSchema = z.object({
   processing: z.boolean().default(false),
   /** the host's own status word, kept as given (a WooCommerce custom status, say) */
   hostStatus: z.string().min(1).max(64).optional(),
+  /**
+   * when the host last changed the order (its own clock, an ISO instant): a save older than the
+   * one stored is stale and changes nothing (hosts deliver and are polled out of order)
+   */
+  hostUpdatedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const ManualStatusSchema = z.object({

@@ -11,6 +11,7 @@ import { registerReceiptRoutes } from "./receipt-routes.ts";
 import { registerSettingsRoutes } from "./settings-routes.ts";
 import { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 import { registerUnsubscribeRoutes } from "./unsubscribe-routes.ts";
+import { registerUserRoutes } from "./user-routes.ts";
 import { registerWebhookRoutes } from "./webhook-routes.ts";
 
 export interface AppOptions {
@@ -76,5 +77,6 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   registerSettingsRoutes(app, ctx, limiter);
   registerUnsubscribeRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
+  registerUserRoutes(app, ctx, limiter);
   return app;
 }

@@ -1,29 +1,19 @@
-import { createHash } from "node:crypto";
-import { type FlowChange, type FlowDefinition, FlowDefinitionSchema, planFlowSteps } from "@trackflow/core";
-import {
-  findShipment,
-  getOrder,
-  getShipmentEvent,
-  listFlows,
-  listTemplates,
-  lockShipmentById,
-} from "@trackflow/store";
+import { type FlowDefinition, FlowDefinitionSchema } from "@trackflow/core";
+import { findShipment, listFlows } from "@trackflow/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { writeAudit } from "../audit/audit-writer.ts";
-import { type EngineContext, newId } from "../engine-context.ts";
-import { loadChannelConnections } from "../notify/channel-connections.ts";
+import type { EngineContext } from "../engine-context.ts";
 import { DEFAULT_FLOWS, defaultFlow } from "../notify/default-flows.ts";
-import { flowContext } from "../notify/flow-context.ts";
-import { planNotifications } from "../notify/plan-notifications.ts";
+import { ManualNotifyError, notifyShipmentManually } from "../notify/manual-notify.ts";
 import {
   SimulationCustomerSchema,
   SimulationInputError,
   SimulationOrderSchema,
   SimulationTimelineSchema,
-  simulateFlows,
 } from "../notify/simulate-flows.ts";
+import { simulateTenantFlows } from "../notify/simulate-tenant-flows.ts";
 import { NAMED_TIMELINES } from "../notify/synthetic-timelines.ts";
 import { saveFlowDefinition } from "../tenancy/provision.ts";
 import { type ApiCaller, authenticate } from "./api-auth.ts";
@@ -104,30 +94,14 @@ export function registerFlowRoutes(
 
   route("POST", "/api/flows/simulate", async (caller, request) => {
     const body = simulateBody(request.body);
-    const tenantId = caller.tenant.id;
-    const flows = body.flows ?? (await listFlows(ctx.db, tenantId)).filter((f) => f.definition.enabled);
-    const templates = (await listTemplates(ctx.db, tenantId)).map((t) => ({
-      id: t.id,
-      locale: t.locale,
-      channel: t.channel,
-      subject: t.body.subject ?? null,
-      text: t.body.text,
-      html: t.body.html ?? null,
-    }));
-    const channels = [...(await loadChannelConnections(ctx.db, tenantId)).values()];
     try {
-      const result = simulateFlows({
-        flows,
-        timeline: body.timeline as never,
-        order: body.order ?? null,
-        customer: body.customer ?? null,
-        tenant: { id: tenantId, name: caller.tenant.name, settings: caller.tenant.settings },
-        templates,
-        channels,
+      return await simulateTenantFlows(ctx, caller.tenant, {
+        flows: body.flows,
+        timeline: body.timeline,
+        order: body.order,
+        customer: body.customer,
         now: body.now ? new Date(body.now) : undefined,
-        publicUrl: ctx.publicUrl,
       });
-      return result;
     } catch (error) {
       if (error instanceof SimulationInputError) throw new HttpError(400, error.message, error.field);
       throw error;
@@ -207,52 +181,13 @@ export function registerFlowRoutes(
     const clientKey = typeof header === "string" && header.trim() !== "" ? header.trim() : null;
     if (clientKey !== null && clientKey.length > 255)
       throw new HttpError(400, "Idempotency-Key: at most 255 characters", "Idempotency-Key");
-    // a retried request with the same key plans the same steps, which then exist already
-    const changeKey =
-      clientKey === null
-        ? `manual:${newId("req")}`
-        : `manual:key:${createHash("sha256").update(`${caller.keyId}\u001f${clientKey}`).digest("base64url")}`;
-    let flows = await listFlows(ctx.db, tenant.id);
-    if (body.flowId !== undefined) {
-      flows = flows.filter((f) => f.definition.id === body.flowId);
-      const flow = flows[0];
-      if (!flow) throw new HttpError(404, `no flow "${body.flowId}"`);
-      if (flow.definition.trigger.type !== "manual")
-        throw new HttpError(
-          409,
-          `flow "${body.flowId}" is triggered by ${flow.definition.trigger.type}, not manual`,
-          "flowId",
-        );
-      if (!flow.definition.enabled) throw new HttpError(409, `flow "${body.flowId}" is disabled`, "flowId");
+    let planned: number;
+    try {
+      planned = await notifyShipmentManually(ctx, caller, found, { flowId: body.flowId, clientKey });
+    } catch (error) {
+      if (error instanceof ManualNotifyError) throw new HttpError(error.status, error.message, error.field);
+      throw error;
     }
-    const planned = await ctx.db.transaction(async (tx) => {
-      const row = (await lockShipmentById(tx, tenant.id, found.id)) ?? found;
-      const order = row.orderId ? await getOrder(tx, tenant.id, row.orderId) : null;
-      const timeline = row.state.timeline;
-      const latest = timeline.findLast((t) => !t.informational) ?? timeline[timeline.length - 1];
-      const lastEvent = latest ? await getShipmentEvent(tx, tenant.id, row.id, latest.fingerprint) : null;
-      const change: FlowChange = { kind: "manual", key: changeKey };
-      const steps = planFlowSteps(tenant.id, `shipment:${row.id}`, flows, change, flowContext(row, order));
-      await writeAudit(tx, tenant.id, ctx.now(), {
-        actor: caller.actor,
-        action: "notification.manual_requested",
-        subject: `shipment:${row.id}`,
-        data: { flowId: body.flowId ?? null, steps: steps.length, idempotencyKey: clientKey !== null },
-      });
-      return await planNotifications(ctx, tx, steps, {
-        tenant,
-        shipmentId: row.id,
-        shipment: row.state,
-        lastEvent,
-        order,
-        change: {
-          kind: "shipment.manual_notify",
-          carrier: row.carrier,
-          trackingNumber: row.trackingNumber,
-          status: row.state.status,
-        },
-      });
-    });
     return { planned };
   });
 }

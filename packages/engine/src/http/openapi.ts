@@ -10,9 +10,10 @@ import {
 } from "./api-schemas.ts";
 import { ManualNotifySchema, SimulateRequestSchema } from "./flow-routes.ts";
 import { PreferenceSchema } from "./preference-routes.ts";
+import { USER_OPERATIONS } from "./user-routes.ts";
 
 interface Operation {
-  method: "get" | "post" | "put" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   body?: z.ZodType;
@@ -263,6 +264,7 @@ const OPERATIONS: readonly Operation[] = [
     body: ChannelSchema,
     responses: { "200": "saved", "400": "unknown provider or invalid configuration" },
   },
+  ...USER_OPERATIONS,
 ];
 
 /** The OpenAPI 3.1 document of the HTTP API, request bodies generated from the zod schemas. */

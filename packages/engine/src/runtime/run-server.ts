@@ -3,11 +3,14 @@ import { pino } from "pino";
 import { startDispatcher } from "../dispatch/dispatcher.ts";
 import { openEngine } from "../engine.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { authenticate } from "../http/api-auth.ts";
 import { buildApp } from "../http/app.ts";
+import { TenantRateLimiter } from "../http/tenant-rate-limiter.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 import { firstStartSetup } from "./first-start.ts";
 import { applyProvisioning, readProvisioningFile } from "./provisioning-file.ts";
 import { pgliteDir, resolveServerSecretKey, type ServerEnv } from "./server-config.ts";
+import type { ServerPlugin } from "./server-plugin.ts";
 
 /** Log paths that may carry personal data or secrets: never written out. */
 export const REDACTED_LOG_PATHS = [
@@ -35,6 +38,8 @@ export interface RunningServer {
 export interface RunServerOptions {
   /** adds the console and tracking page (apps/server) */
   extendApp?: (app: FastifyInstance, ctx: EngineContext) => Promise<void> | void;
+  /** host apps' routes and workers (apps/server passes WooCommerce's) */
+  plugins?: readonly ServerPlugin[];
 }
 
 /**
@@ -61,6 +66,14 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
     if (env.TRACKFLOW_ROLE !== "worker") {
       const app = buildApp(ctx, { bodyLimit: env.TRACKFLOW_BODY_LIMIT, publicUrl: env.TRACKFLOW_PUBLIC_URL });
       await options.extendApp?.(app, ctx);
+      const limiter = new TenantRateLimiter();
+      const host = {
+        async authenticate(request: Parameters<typeof authenticate>[1]) {
+          const caller = await authenticate(ctx, request, limiter);
+          return { tenantId: caller.tenant.id, role: caller.role, actor: caller.actor };
+        },
+      };
+      for (const plugin of options.plugins ?? []) await plugin.registerRoutes?.(app, ctx, host);
       url = await app.listen({ port: env.PORT, host: env.HOST });
       stops.push(() => app.close());
     }
@@ -68,6 +81,9 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
       stops.push(await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }));
       const scheduler = startScheduler(ctx);
       stops.push(() => scheduler.stop());
+      for (const plugin of options.plugins ?? []) {
+        if (plugin.startWorker) stops.push(await plugin.startWorker(ctx));
+      }
     }
     return {
       ctx,

@@ -27,29 +27,6 @@ export async function countShipmentsByStatus(
   return rows.map((r) => ({ status: r.status, count: r.n }));
 }
 
-/** Shipments someone should act on: flagged by the carrier or in an exception status, newest first. */
-export async function listExceptionShipmentIds(
-  db: Queryable,
-  tenantId: string,
-  limit = 20,
-): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM shipments
-      WHERE tenant_id = $1 AND (action_required OR status = ANY($2::text[]))
-      ORDER BY updated_at DESC, id LIMIT $3`,
-    [tenantId, EXCEPTION_STATUSES, Math.max(1, Math.min(limit, 1000))],
-  );
-  return rows.map((r) => r.id);
-}
-
-export async function countExceptionShipments(db: Queryable, tenantId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM shipments WHERE tenant_id = $1 AND (action_required OR status = ANY($2::text[]))",
-    [tenantId, EXCEPTION_STATUSES],
-  );
-  return rows[0]?.n ?? 0;
-}
-
 /**
  * Per carrier, the delivered shipments that had a delivery estimate, and how many of them were
  * delivered on or before the first estimated day (the carrier's own wall-clock dates compared).
@@ -119,9 +96,30 @@ export async function notificationsByChannel(
   return rows;
 }
 
+/** The exception kinds a fired condition's key starts with (core detectExceptions). */
+export const EXCEPTION_KINDS = [
+  "stalled",
+  "delivery_date_missed",
+  "delivery_date_revised",
+  "delivery_failed",
+  "customs_hold",
+  "return_to_sender",
+  "lost",
+  "damaged",
+] as const;
+
 export interface ShipmentSearch {
   status?: ShipmentStatus | undefined;
   carrier?: string | undefined;
+  /**
+   * "any": needs action (an exception status, the carrier's flag, or any fired condition); a kind
+   * from EXCEPTION_KINDS: that condition fired for it
+   */
+  exception?: "any" | (typeof EXCEPTION_KINDS)[number] | undefined;
+  /** its last scan (its registration when it has none) on or after this instant */
+  from?: Date | undefined;
+  /** … and before this one */
+  to?: Date | undefined;
   /** a tracking number or the start of one */
   trackingNumber?: string | undefined;
   offset?: number | undefined;
@@ -142,6 +140,20 @@ export async function searchShipmentIds(
   };
   if (search.status) add("status = ?", search.status);
   if (search.carrier) add("carrier = ?", search.carrier);
+  if (search.exception === "any")
+    add(
+      `(action_required OR status = ANY(?::text[]) OR EXISTS (SELECT 1 FROM exception_firings f
+         WHERE f.tenant_id = shipments.tenant_id AND f.shipment_id = shipments.id))`,
+      EXCEPTION_STATUSES,
+    );
+  else if (search.exception)
+    add(
+      `EXISTS (SELECT 1 FROM exception_firings f WHERE f.tenant_id = shipments.tenant_id
+         AND f.shipment_id = shipments.id AND starts_with(f.condition_key, ?))`,
+      `${search.exception}:`,
+    );
+  if (search.from) add("COALESCE(last_event_at, created_at) >= ?", search.from);
+  if (search.to) add("COALESCE(last_event_at, created_at) < ?", search.to);
   if (search.trackingNumber)
     add(
       "upper(tracking_number) LIKE ? ESCAPE '\\'",
@@ -163,4 +175,51 @@ export async function listShipmentCarriers(db: Queryable, tenantId: string): Pro
     [tenantId],
   );
   return rows.map((r) => r.carrier);
+}
+
+export interface NotificationSearch {
+  status?: string | undefined;
+  /** the channel connection's name */
+  channel?: string | undefined;
+  /** the recipient's address, or the start of it (case-insensitive) */
+  to?: string | undefined;
+  offset?: number | undefined;
+  limit?: number | undefined;
+}
+
+/** One page of the tenant's notification ids, newest first. */
+export async function searchNotificationIds(
+  db: Queryable,
+  tenantId: string,
+  search: NotificationSearch,
+): Promise<string[]> {
+  const where = ["tenant_id = $1"];
+  const params: unknown[] = [tenantId];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (search.status) add("status = ?", search.status);
+  if (search.channel) add("channel = ?", search.channel);
+  if (search.to)
+    add(
+      "lower(recipient->>'address') LIKE ? ESCAPE '\\'",
+      `${search.to.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`,
+    );
+  params.push(Math.max(1, Math.min(search.limit ?? 50, 200)), Math.max(0, search.offset ?? 0));
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM notifications WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id
+      LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The channel names the tenant's notifications went to, for the filter. */
+export async function listNotificationChannels(db: Queryable, tenantId: string): Promise<string[]> {
+  const { rows } = await db.query<{ channel: string }>(
+    "SELECT DISTINCT channel FROM notifications WHERE tenant_id = $1 ORDER BY channel",
+    [tenantId],
+  );
+  return rows.map((r) => r.channel);
 }

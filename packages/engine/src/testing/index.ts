@@ -1,0 +1,1 @@
+export { testEngineFactory } from "./test-engine.ts";

@@ -1,0 +1,72 @@
+import type { Queryable } from "../database.ts";
+import type { AuditEntryRow } from "./audit-log.ts";
+
+export interface AuditSearch {
+  /** an action, or the start of one ("notification." matches every notification action) */
+  action?: string | undefined;
+  /** an actor exactly ("api-key:key_…", "system") */
+  actor?: string | undefined;
+  /** a subject exactly ("shipment:shp_…") */
+  subject?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** records older than this id (the next page of a newest-first listing) */
+  beforeId?: number | undefined;
+  limit?: number | undefined;
+}
+
+interface Row {
+  id: string | number;
+  tenant_id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string;
+  data: unknown;
+  data_hash: string;
+  seq: string | number | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+const like = (prefix: string) => `${prefix.replace(/[\\%_]/g, "\\$&")}%`;
+
+/** The tenant's audit records, sealed or still waiting to be, newest first, for browsing. */
+export async function searchAuditEntries(
+  db: Queryable,
+  tenantId: string,
+  q: AuditSearch = {},
+): Promise<AuditEntryRow[]> {
+  const where = ["tenant_id = $1"];
+  const params: unknown[] = [tenantId];
+  const add = (sql: string, value: unknown) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  add("action LIKE ? ESCAPE '\\'", q.action === undefined ? undefined : like(q.action));
+  add("actor = ?", q.actor);
+  add("subject = ?", q.subject);
+  add("at >= ?", q.from);
+  add("at < ?", q.to);
+  add("id < ?", q.beforeId);
+  params.push(Math.max(1, Math.min(q.limit ?? 50, 500)));
+  const { rows } = await db.query<Row>(
+    `SELECT id, tenant_id, at, actor, action, subject, data, data_hash, seq, prev_hash, hash
+       FROM audit_log WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    tenantId: r.tenant_id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    data: r.data,
+    dataHash: r.data_hash,
+    seq: r.seq === null ? null : Number(r.seq),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
+}
