@@ -87,12 +87,7 @@ export async function applyWooOrder(
         },
       });
     }
-    // registering rewrote the order's facts: the shop's time of the stored order is given back
-    // when the shop did not send one, so saveOrder never sees the order go backwards
-    const saved = await saveOrder(ctx, tenant, actor, externalId, {
-      ...input,
-      ...(input.hostUpdatedAt || !storedModifiedAt ? {} : { hostUpdatedAt: storedModifiedAt.toISOString() }),
-    });
+    const saved = await saveOrder(ctx, tenant, actor, externalId, input);
     return { stale: saved.stale === true, missed: missed && saved.stale !== true, storedModifiedAt };
   });
 }

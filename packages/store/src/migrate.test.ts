@@ -18,6 +18,7 @@ const TABLES = [
   "digest_items",
   "digests",
   "exception_firings",
+  "exception_resolutions",
   "flows",
   "inbound_deliveries",
   "notifications",
@@ -38,6 +39,7 @@ const TABLES = [
   "tenants",
   "throttle_passes",
   "trackflow_migrations",
+  "woocommerce_connections",
 ];
 
 const extra = (version: number, sql: string): Migration => ({

@@ -203,7 +203,13 @@ export function registerApiRoutes(
   route("PUT", "/api/orders/:externalId", async (caller, request) => {
     const body = parseBody(OrderSchema, request.body);
     const order = await saveOrder(ctx, caller.tenant, caller.actor, request.params.externalId ?? "", body);
-    return { id: order.id, externalId: order.externalId, status: order.status };
+    return {
+      id: order.id,
+      externalId: order.externalId,
+      status: order.status,
+      // the host's change was older than the stored one (hostUpdatedAt): nothing changed
+      ...(order.stale ? { stale: true } : {}),
+    };
   });
 
   route("GET", "/api/orders/:id", async (caller, request) => {

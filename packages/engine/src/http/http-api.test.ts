@@ -232,6 +232,28 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
       expect(bad.json().error).toMatch(/^lines\.0\.quantity: /);
     });
 
+    it("never lets an older change of an order overwrite a newer, nor a shipment's registration change it", async () => {
+      const put = (body: object) => api("PUT", "/api/orders/7001", adminKey, body);
+      const lines = [{ lineId: "a", quantity: 1 }];
+      const newer = { hostUpdatedAt: "2026-11-22T10:00:05Z", hold: "fraud-check", lines };
+      expect((await put(newer)).json()).toMatchObject({ status: "on_hold" });
+      const older = await put({ hostUpdatedAt: "2026-11-22T10:00:00Z", lines });
+      expect(older.json()).toMatchObject({ status: "on_hold", stale: true });
+
+      // registering a shipment for the order links it and leaves the order's facts alone
+      const created = await api("POST", "/api/shipments", adminKey, {
+        carrier: "ups",
+        trackingNumber: "1Z999AA10123457001",
+        order: { externalId: "7001", customer: {}, lines: [] },
+      });
+      expect(created.statusCode).toBe(201);
+      const order = await api("GET", `/api/orders/${older.json().id}`, adminKey);
+      expect(order.json()).toMatchObject({
+        status: "on_hold",
+        lines: [expect.objectContaining({ lineId: "a", quantity: 1 })],
+      });
+    });
+
     it("names the field of a bad body", async () => {
       const res = await api("POST", "/api/shipments", adminKey, { carrier: "UPS!", trackingNumber: "" });
       expect(res.statusCode).toBe(400);

@@ -1,4 +1,4 @@
-import { type HostRef, linkShipment, lockShipment, type ShipmentRow, upsertOrder } from "@trackflow/store";
+import { ensureOrder, type HostRef, linkShipment, lockShipment, type ShipmentRow } from "@trackflow/store";
 import type { z } from "zod";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
@@ -12,7 +12,8 @@ export type RegisterShipmentInput = z.output<typeof RegisterShipmentSchema> & {
 /**
  * Registers a shipment before (or after) its carrier reports it: its order, its destination and
  * the host's id for it. The API's `POST /api/shipments` and the host apps register through here;
- * registering again links, never duplicates.
+ * registering again links, never duplicates. The order is created when absent; an existing order
+ * is linked, never changed here (saveOrder changes orders), so a host's facts are never lost.
  */
 export async function registerShipment(
   ctx: EngineContext,
@@ -25,7 +26,7 @@ export async function registerShipment(
     let orderId: string | null = null;
     if (body.order) {
       const o = body.order;
-      orderId = await upsertOrder(tx, {
+      orderId = await ensureOrder(tx, {
         id: newId("ord"),
         tenantId,
         source: o.source,

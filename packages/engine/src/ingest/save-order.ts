@@ -21,12 +21,9 @@ export type OrderInput = z.output<typeof OrderSchema>;
 /** The order as saved; `stale` when the host's change was older than the one stored and nothing changed. */
 export type SavedOrder = OrderRow & { stale?: true };
 
-/** The order's facts with when the host last changed it (kept in the order's data). */
-type StoredFacts = OrderFacts & { hostUpdatedAt?: string | null };
-
 /** When the host last changed the stored order, as saved with it; null when never given. */
 export function orderHostUpdatedAt(order: OrderRow): Date | null {
-  const value = (order.data as StoredFacts).hostUpdatedAt;
+  const value = order.data.hostUpdatedAt;
   const at = typeof value === "string" ? new Date(value) : null;
   return at && !Number.isNaN(at.getTime()) ? at : null;
 }
@@ -65,7 +62,7 @@ export async function saveOrder(
     const storedAt = stored ? orderHostUpdatedAt(stored) : null;
     const givenAt = body.hostUpdatedAt ? new Date(body.hostUpdatedAt) : null;
     if (stored && storedAt && givenAt && givenAt < storedAt) return { id: stored.id, stale: true as const };
-    const data: StoredFacts = {
+    const data: OrderFacts = {
       orderNumber: body.number ?? externalId,
       tags: body.tags,
       totalValue: body.totalValue ?? null,

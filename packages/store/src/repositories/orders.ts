@@ -27,6 +27,8 @@ export interface OrderFacts {
   orderNumber?: string | null;
   /** the host's own status word as given (a WooCommerce custom status), never dropped */
   hostStatus?: string | null;
+  /** when the host last changed the order (ISO instant), so an older change never overwrites a newer */
+  hostUpdatedAt?: string | null;
 }
 
 export interface OrderRow {
@@ -144,6 +146,18 @@ export async function upsertOrder(
 }
 
 /** The order, locked for the rest of the transaction (its status is about to be rolled up). */
+/**
+ * The order's id, the order created (with these facts and lines) only when the tenant has none
+ * from that source with that external id: an existing order is returned unchanged.
+ */
+export async function ensureOrder(tx: Queryable, order: Parameters<typeof upsertOrder>[1]): Promise<string> {
+  const existing = await tx.query<{ id: string }>(
+    "SELECT id FROM orders WHERE tenant_id = $1 AND source = $2 AND external_id = $3",
+    [order.tenantId, order.source, order.externalId],
+  );
+  return existing.rows[0]?.id ?? (await upsertOrder(tx, order));
+}
+
 export async function lockOrder(tx: Queryable, tenantId: string, id: string): Promise<OrderRow | null> {
   const { rows } = await tx.query<Row>(
     `SELECT ${COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
