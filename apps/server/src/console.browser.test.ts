@@ -175,7 +175,7 @@ describe("the merchant console in Chromium, against the real server", () => {
     await page.getByLabel("API key").fill(key);
     await Promise.all([
       page.waitForURL(`${url}/console`),
-      page.getByRole("button", { name: "Sign in" }).click(),
+      page.getByRole("button", { name: "Sign in with the key" }).click(),
     ]);
 
     expect(await page.locator("h1").textContent()).toBe("Overview");
@@ -245,7 +245,7 @@ describe("the merchant console in Chromium, against the real server", () => {
     await page.getByLabel("API key").fill(key);
     await Promise.all([
       page.waitForURL(`${url}/console`),
-      page.getByRole("button", { name: "Sign in" }).click(),
+      page.getByRole("button", { name: "Sign in with the key" }).click(),
     ]);
 
     // find a shipment by its filters: status and exception

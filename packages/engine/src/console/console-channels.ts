@@ -226,10 +226,7 @@ export function registerChannelRoutes(router: ConsoleRouter): void {
     const fields = providerFields(provider);
     const json = fields === null || form.has("config");
     let stored: unknown;
-    const again = async (
-      problem: ChannelFormState["problem"],
-      fieldProblems?: Map<string, string>,
-    ) =>
+    const again = async (problem: ChannelFormState["problem"], fieldProblems?: Map<string, string>) =>
       router.html(
         reply,
         400,

@@ -51,24 +51,34 @@ function isCredential(schema: Schema): boolean {
   );
 }
 
-function walk(schema: Schema, path: string[], required: boolean, inOptional: boolean, out: ConfigField[]): void {
+function walk(
+  schema: Schema,
+  path: string[],
+  required: boolean,
+  inOptional: boolean,
+  out: ConfigField[],
+): void {
   const def = schema._zod.def;
   switch (def.type) {
     case "optional":
     case "nullable":
-      return walk(def.innerType!, path, false, inOptional, out);
+      walk(def.innerType!, path, false, inOptional, out);
+      return;
     case "default":
     case "prefault": {
       const before = out.length;
       walk(def.innerType!, path, false, inOptional, out);
       if (out.length === before + 1 && out[before]!.path === path)
-        out[before]!.defaultValue = (schema as unknown as { _zod: { def: { defaultValue: unknown } } })._zod.def.defaultValue;
+        out[before]!.defaultValue = (
+          schema as unknown as { _zod: { def: { defaultValue: unknown } } }
+        )._zod.def.defaultValue;
       return;
     }
     case "pipe":
       // a transform after the input (a URL without its trailing slash…): the form fills the input
       if (defOf(def.in).type === "transform") break;
-      return walk(def.in!, path, required, inOptional, out);
+      walk(def.in!, path, required, inOptional, out);
+      return;
     case "object":
       if (path.length >= 3) break;
       for (const [key, child] of Object.entries(def.shape ?? {}))
@@ -92,7 +102,13 @@ function walk(schema: Schema, path: string[], required: boolean, inOptional: boo
       out.push({ path, kind: "boolean", required, inOptional });
       return;
     case "enum":
-      out.push({ path, kind: "enum", required, inOptional, options: Object.values(def.entries ?? {}).map(String) });
+      out.push({
+        path,
+        kind: "enum",
+        required,
+        inOptional,
+        options: Object.values(def.entries ?? {}).map(String),
+      });
       return;
   }
   // arrays, records, unions… : entered as JSON, for that field only
@@ -180,7 +196,9 @@ export function fieldOfIssue(fields: ConfigField[], path: ReadonlyArray<Property
   const key = path.map(String).join(".");
   const exact = fields.find((f) => fieldKey(f.path) === key);
   if (exact) return key;
-  const inside = fields.find((f) => key.startsWith(`${fieldKey(f.path)}.`) || fieldKey(f.path).startsWith(`${key}.`));
+  const inside = fields.find(
+    (f) => key.startsWith(`${fieldKey(f.path)}.`) || fieldKey(f.path).startsWith(`${key}.`),
+  );
   return inside ? fieldKey(inside.path) : null;
 }
 
@@ -207,7 +225,9 @@ function hintOf(f: ConfigField, editing: boolean): string {
     );
   if (f.kind === "json") parts.push("As JSON (a list, an object…).");
   if (f.defaultValue !== undefined && f.kind !== "boolean")
-    parts.push(`Empty: ${typeof f.defaultValue === "string" ? f.defaultValue : JSON.stringify(f.defaultValue)}.`);
+    parts.push(
+      `Empty: ${typeof f.defaultValue === "string" ? f.defaultValue : JSON.stringify(f.defaultValue)}.`,
+    );
   return parts.join(" ");
 }
 
@@ -221,10 +241,22 @@ export function renderConfigFields(fields: ConfigField[], values: ConfigFormValu
     const describedBy = [hint ? `${id}-hint` : "", problem ? `${id}-error` : ""].filter(Boolean).join(" ");
     const aria = html`${describedBy ? html` aria-describedby="${describedBy}"` : ""}${problem ? html` aria-invalid="true"` : ""}`;
     const before = values.entered ? values.entered.get(fieldName(f)) : get(values.stored, f.path);
-    const shown = f.kind === "secret" ? "" : before === undefined || before === null ? "" : typeof before === "string" ? before : JSON.stringify(before);
+    const shown =
+      f.kind === "secret"
+        ? ""
+        : before === undefined || before === null
+          ? ""
+          : typeof before === "string"
+            ? before
+            : JSON.stringify(before);
     const hintHtml = hint ? html`<p class="muted" id="${id}-hint">${hint}</p>` : "";
     const errorHtml = problem ? html`<p class="field-error" id="${id}-error">${problem}</p>` : "";
-    const req = f.required && f.kind !== "secret" ? html` required` : f.required && !values.editing ? html` required` : "";
+    const req =
+      f.required && f.kind !== "secret"
+        ? html` required`
+        : f.required && !values.editing
+          ? html` required`
+          : "";
     if (f.kind === "boolean") {
       const checked = values.entered
         ? values.entered.get(fieldName(f)) === "true"
@@ -236,13 +268,24 @@ export function renderConfigFields(fields: ConfigField[], values: ConfigFormValu
     let input: SafeHtml;
     if (f.kind === "enum") {
       const selected = shown || (typeof f.defaultValue === "string" ? f.defaultValue : "");
-      input = html`<select id="${id}" name="${fieldName(f)}"${aria}>${f.required ? "" : html`<option value="">(none)</option>`}${(f.options ?? []).map(
+      input = html`<select id="${id}" name="${fieldName(f)}"${aria}>${f.required || f.defaultValue !== undefined ? "" : html`<option value="">(none)</option>`}${(
+        f.options ?? []
+      ).map(
         (o) => html`<option value="${o}"${o === selected ? html` selected` : ""}>${o}</option>`,
       )}</select>`;
     } else if (f.kind === "json")
       input = html`<textarea id="${id}" name="${fieldName(f)}" rows="3" class="code" spellcheck="false" autocomplete="off"${req}${aria}>${shown}</textarea>`;
     else {
-      const type = f.kind === "secret" ? "password" : f.kind === "number" ? "number" : f.kind === "email" ? "email" : f.kind === "url" ? "url" : "text";
+      const type =
+        f.kind === "secret"
+          ? "password"
+          : f.kind === "number"
+            ? "number"
+            : f.kind === "email"
+              ? "email"
+              : f.kind === "url"
+                ? "url"
+                : "text";
       input = html`<input id="${id}" name="${fieldName(f)}" type="${type}"${f.kind === "number" ? html` step="any"` : ""} value="${shown}" autocomplete="${f.kind === "secret" ? "new-password" : "off"}" spellcheck="false"${req}${aria}>`;
     }
     const optional = !f.required && f.kind !== "enum" ? html` <span class="muted">(optional)</span>` : "";

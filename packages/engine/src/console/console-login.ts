@@ -31,7 +31,7 @@ export function renderLogin(message?: LoginMessage, values: LoginFormValues = {}
     html`<div class="login card">
 <h1>Sign in to the Trackflow console</h1>
 ${m ? html`<div class="${m.alert ? "alert" : "notice"}" role="${m.alert ? "alert" : "status"}"><p>${m.text}</p></div>` : ""}
-<section aria-labelledby="with-password">
+<section>
 <h2 id="with-password">With your e-mail address</h2>
 <form method="post" action="/console/login/password">
 <div class="field"><label for="tenant">Workspace</label>
@@ -44,7 +44,7 @@ ${m ? html`<div class="${m.alert ? "alert" : "notice"}" role="${m.alert ? "alert
 <button type="submit">Sign in</button>
 </form>
 </section>
-<section aria-labelledby="with-key">
+<section>
 <h2 id="with-key">With an API key</h2>
 <form method="post" action="/console/login">
 <div class="field"><label for="api-key">API key</label>

@@ -79,7 +79,10 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: EngineContext):
 
   app.post("/console/login/password", async (request, reply) => {
     const form = formBody(request);
-    const values = { tenant: (form.get("tenant") ?? "").slice(0, 128), email: (form.get("email") ?? "").slice(0, 320) };
+    const values = {
+      tenant: (form.get("tenant") ?? "").slice(0, 128),
+      email: (form.get("email") ?? "").slice(0, 320),
+    };
     const wait = limiter.take(`console-login|${request.ip}`, LOGINS_PER_MINUTE);
     if (wait > 0) {
       reply.header("retry-after", String(Math.ceil(wait / 1000)));

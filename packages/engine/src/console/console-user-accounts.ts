@@ -167,7 +167,8 @@ export class SignInFailures {
   fail(key: string): void {
     const now = this.#now();
     const f = this.#failures.get(key);
-    const next = f && f.since + this.#windowMs > now ? { count: f.count + 1, since: f.since } : { count: 1, since: now };
+    const next =
+      f && f.since + this.#windowMs > now ? { count: f.count + 1, since: f.since } : { count: 1, since: now };
     this.#failures.delete(key);
     this.#failures.set(key, next);
     if (this.#failures.size > this.#maxKeys) this.#failures.delete(this.#failures.keys().next().value!);

@@ -39,7 +39,7 @@ function userRow(caller: ConsoleCaller, u: ConsoleUserRow): SafeHtml {
 <td><form method="post" action="/console/users/${id}/role" class="inline">${csrfField(caller)}
 <label for="${roleId}" class="visually-hidden">Role of ${u.email}</label>
 <select id="${roleId}" name="role">${roleOptions(u.role)}</select>
-<button type="submit" class="secondary" aria-label="Change the role of ${u.email}">Change role</button></form>
+<button type="submit" class="secondary" aria-label="Change role of ${u.email}">Change role</button></form>
 <form method="post" action="/console/users/${id}/${u.disabled ? "enable" : "disable"}" class="inline">${csrfField(caller)}
 <button type="submit" class="secondary" aria-label="${u.disabled ? "Enable" : "Disable"} ${u.email}">${u.disabled ? "Enable" : "Disable"}</button></form></td></tr>`;
 }
@@ -70,7 +70,11 @@ function createForm(caller: ConsoleCaller, state: UserFormState): SafeHtml {
 export function renderUsers(
   caller: ConsoleCaller,
   users: ConsoleUserRow[],
-  messages: { notice?: string | undefined; alert?: string | undefined; generated?: { email: string; password: string } } = {},
+  messages: {
+    notice?: string | undefined;
+    alert?: string | undefined;
+    generated?: { email: string; password: string };
+  } = {},
   form: UserFormState = {},
 ): string {
   return consolePage(
@@ -117,7 +121,11 @@ export function registerUserRoutes(router: ConsoleRouter): void {
   router.page("/console/users", async (caller, request, reply) => {
     if (caller.role !== "admin") return router.text(reply, 403, forbidden);
     const notice = DONE[request.query.done ?? ""];
-    return router.html(reply, 200, renderUsers(caller, await listConsoleUsers(ctx.db, caller.tenant.id), { notice }));
+    return router.html(
+      reply,
+      200,
+      renderUsers(caller, await listConsoleUsers(ctx.db, caller.tenant.id), { notice }),
+    );
   });
 
   router.action("/console/users", async (caller, _request, form, reply) => {
@@ -163,12 +171,17 @@ export function registerUserRoutes(router: ConsoleRouter): void {
         }),
       );
     } catch (error) {
-      if (error instanceof UserAccountError) return again(error.status, { field: "email", message: error.message });
+      if (error instanceof UserAccountError)
+        return again(error.status, { field: "email", message: error.message });
       throw error;
     }
   });
 
-  const change = (url: string, what: (form: URLSearchParams) => { role?: "admin" | "read_only"; disabled?: boolean } | null, done: string) =>
+  const change = (
+    url: string,
+    what: (form: URLSearchParams) => { role?: "admin" | "read_only"; disabled?: boolean } | null,
+    done: string,
+  ) =>
     router.action(url, async (caller, request, form, reply) => {
       const asked = what(form);
       if (!asked) return router.text(reply, 400, "pick a role: admin or read_only");
@@ -185,7 +198,9 @@ export function registerUserRoutes(router: ConsoleRouter): void {
         return router.html(
           reply,
           409,
-          renderUsers(caller, await listConsoleUsers(ctx.db, caller.tenant.id), { alert: `Not changed: ${error.message}.` }),
+          renderUsers(caller, await listConsoleUsers(ctx.db, caller.tenant.id), {
+            alert: `Not changed: ${error.message}.`,
+          }),
         );
       }
       return router.redirect(reply, `/console/users?done=${done}`);

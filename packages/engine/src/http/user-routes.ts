@@ -52,7 +52,11 @@ export const USER_OPERATIONS = [
 ] as const;
 
 /** `GET|POST /api/users`, `PATCH /api/users/:id`: the console's users, for admin keys. */
-export function registerUserRoutes(app: FastifyInstance, ctx: EngineContext, limiter: TenantRateLimiter): void {
+export function registerUserRoutes(
+  app: FastifyInstance,
+  ctx: EngineContext,
+  limiter: TenantRateLimiter,
+): void {
   const admin = async (request: FastifyRequest) => {
     const caller = await authenticate(ctx, request, limiter);
     if (caller.role !== "admin") throw new HttpError(403, "only an admin key manages users");

@@ -87,9 +87,9 @@ describe.each(DATABASE_KINDS)("console users on %s", (kind) => {
     expect(await db.transaction((tx) => countActiveConsoleAdmins(tx, "acme"))).toBe(0);
     expect(await updateConsoleUser(db, "other", "usr_1", { disabled: false })).toBeNull();
     await recordConsoleLogin(db, "acme", "usr_2", new Date("2025-03-02T08:00:00Z"));
-    expect((await getConsoleUser(db, "acme", "usr_2"))?.lastLoginAt).toEqual(new Date("2025-03-02T08:00:00Z"));
-    await expect(
-      db.query("UPDATE console_users SET role = 'owner' WHERE id = 'usr_1'"),
-    ).rejects.toThrow();
+    expect((await getConsoleUser(db, "acme", "usr_2"))?.lastLoginAt).toEqual(
+      new Date("2025-03-02T08:00:00Z"),
+    );
+    await expect(db.query("UPDATE console_users SET role = 'owner' WHERE id = 'usr_1'")).rejects.toThrow();
   });
 });

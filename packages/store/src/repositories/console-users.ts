@@ -51,7 +51,14 @@ export class ConsoleUserExistsError extends Error {
 /** Adds a user; ConsoleUserExistsError when the address is taken in the tenant (case-insensitively). */
 export async function insertConsoleUser(
   db: Queryable,
-  user: { id: string; tenantId: string; email: string; passwordHash: string; role: ApiKeyRole; createdAt: Date },
+  user: {
+    id: string;
+    tenantId: string;
+    email: string;
+    passwordHash: string;
+    role: ApiKeyRole;
+    createdAt: Date;
+  },
 ): Promise<ConsoleUserRow> {
   const { rows } = await db.query<Row>(
     `INSERT INTO console_users (id, tenant_id, email, password_hash, role, created_at)
@@ -64,11 +71,15 @@ export async function insertConsoleUser(
   return toRow(rows[0]);
 }
 
-export async function getConsoleUser(db: Queryable, tenantId: string, id: string): Promise<ConsoleUserRow | null> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM console_users WHERE tenant_id = $1 AND id = $2`, [
-    tenantId,
-    id,
-  ]);
+export async function getConsoleUser(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<ConsoleUserRow | null> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM console_users WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, id],
+  );
   return rows[0] ? toRow(rows[0]) : null;
 }
 
@@ -109,7 +120,12 @@ export async function updateConsoleUser(
   return rows[0] ? toRow(rows[0]) : null;
 }
 
-export async function recordConsoleLogin(db: Queryable, tenantId: string, id: string, at: Date): Promise<void> {
+export async function recordConsoleLogin(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  at: Date,
+): Promise<void> {
   await db.query("UPDATE console_users SET last_login_at = $3 WHERE tenant_id = $1 AND id = $2", [
     tenantId,
     id,
