@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   );
   if (server.url)
     out.write(
-      `  URL:       ${server.url}\n  Health:    ${server.url}/healthz\n  API docs:  ${server.url}/openapi.json\n`,
+      `  URL:       ${server.url}\n  Console:   ${server.url}/console (sign in with the admin API key)\n  Tracking:  ${server.url}/track/${DEFAULT_TENANT}\n  Health:    ${server.url}/healthz\n  API docs:  ${server.url}/openapi.json\n`,
     );
   if (server.firstStartKey) {
     out.write(
