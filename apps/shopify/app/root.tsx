@@ -1,6 +1,6 @@
-import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import type { LinksFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 
 /** Polaris's stylesheet, served from the app's own build (no CDN). */
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];

@@ -33,5 +33,11 @@ export async function shopRequest(request: Request, context: unknown): Promise<S
   const { session } = await shopify.authenticate.admin(request);
   const found = await installedShop(engine.ctx, session.shop);
   if (found === null) throw new Response(`${session.shop} is not installed`, { status: 403 });
-  return { ctx: engine.ctx, shop: found.shop, tenant: found.tenant, actor: `shopify:${session.shop}`, session };
+  return {
+    ctx: engine.ctx,
+    shop: found.shop,
+    tenant: found.tenant,
+    actor: `shopify:${session.shop}`,
+    session,
+  };
 }

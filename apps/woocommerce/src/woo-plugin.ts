@@ -1,6 +1,7 @@
 import type { EngineContext, ServerPlugin } from "@trackflow/engine";
 import { reconcileAllWooStores } from "./reconcile.ts";
 import type { WooClientOptions } from "./woo-client.ts";
+import { wooConsoleExtension } from "./woo-console-page.ts";
 import { registerWooRoutes } from "./woo-routes.ts";
 
 /** The pg-boss queue its cron fills with one reconciliation job per period. */
@@ -25,11 +26,12 @@ async function startReconcileWorker(
   };
 }
 
-/** WooCommerce's part of the standalone server: its routes and its reconciliation worker. */
+/** WooCommerce's part of the standalone server: its routes, its console page and its reconciliation worker. */
 export function woocommercePlugin(options: WooClientOptions = {}): ServerPlugin {
   return {
     name: "woocommerce",
     registerRoutes: (app, ctx, host) => registerWooRoutes(app, ctx, host, options),
+    consoleExtensions: (ctx) => [wooConsoleExtension(ctx, options)],
     startWorker: (ctx) => startReconcileWorker(ctx, options),
   };
 }

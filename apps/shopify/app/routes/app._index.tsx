@@ -1,6 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  DataTable,
+  InlineGrid,
+  Layout,
+  Page,
+  ProgressBar,
+  Text,
+} from "@shopify/polaris";
 import {
   countExceptionQueue,
   countShipmentsByStatus,
@@ -38,7 +48,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         carrier: shipment?.carrier ?? "",
         trackingNumber: shipment?.trackingNumber ?? "",
         status: shipment?.status ?? "unknown",
-        why: entry.conditions.map((c) => c.key.split(":")[0]).join(", ") || (entry.flagged ? "needs action" : ""),
+        why:
+          entry.conditions.map((c) => c.key.split(":")[0]).join(", ") ||
+          (entry.flagged ? "needs action" : ""),
         since: entry.since.toISOString(),
       };
     }),
@@ -64,7 +76,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const label = (status: string) => status.replaceAll("_", " ");
 
-function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<typeof loader>>["backfill"] }) {
+function BackfillCard({
+  backfill,
+}: {
+  backfill: ReturnType<typeof useLoaderData<typeof loader>>["backfill"];
+}) {
   if (backfill === null) {
     return (
       <Card>
@@ -88,8 +104,8 @@ function BackfillCard({ backfill }: { backfill: ReturnType<typeof useLoaderData<
           ariaLabelledBy="backfill-figures"
         />
         <Text as="p" id="backfill-figures">
-          {backfill.orders} orders and {backfill.shipments} shipments imported in {backfill.pages} pages, orders since{" "}
-          {backfill.since.slice(0, 10)}.
+          {backfill.orders} orders and {backfill.shipments} shipments imported in {backfill.pages} pages,
+          orders since {backfill.since.slice(0, 10)}.
         </Text>
         {backfill.error ? (
           <Text as="p" tone="critical">

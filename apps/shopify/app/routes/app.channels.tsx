@@ -1,6 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
 import { loadChannelConnections, ProvisioningError, saveChannel } from "@trackflow/engine";
 import { useState } from "react";
@@ -29,7 +40,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const name = String(form.get("name") ?? "").trim();
   const provider = String(form.get("provider") ?? "");
   if (!CHANNEL_NAME.test(name)) return { error: "name: lower-case letters, digits, - and _ (up to 64)" };
-  if (name === SHOPIFY_CHANNEL) return { error: `"${SHOPIFY_CHANNEL}" is the shop's own writeback: installing the app saves it` };
+  if (name === SHOPIFY_CHANNEL)
+    return { error: `"${SHOPIFY_CHANNEL}" is the shop's own writeback: installing the app saves it` };
   let config: unknown;
   try {
     config = JSON.parse(String(form.get("config") ?? ""));
@@ -66,7 +78,7 @@ export default function Channels() {
         {result && "notice" in result ? (
           <Layout.Section>
             <Banner tone="success">
-              <span role="status">{result.notice}</span>
+              <span id="notice">{result.notice}</span>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -89,9 +101,16 @@ export default function Channels() {
                 Add or replace a connection
               </Text>
               <Text as="p" tone="subdued">
-                Credentials are stored encrypted and never shown again: saving a connection again replaces them.
+                Credentials are stored encrypted and never shown again: saving a connection again replaces
+                them.
               </Text>
-              <TextField label="Name" value={name} onChange={setName} autoComplete="off" helpText="The name flows send to, e.g. email" />
+              <TextField
+                label="Name"
+                value={name}
+                onChange={setName}
+                autoComplete="off"
+                helpText="The name flows send to, e.g. email"
+              />
               <Select
                 label="Provider"
                 value={provider}
@@ -109,7 +128,9 @@ export default function Channels() {
               <Button
                 variant="primary"
                 disabled={busy}
-                onClick={() => submit({ name, provider, config }, { method: "post", action: href("/app/channels") })}
+                onClick={() =>
+                  submit({ name, provider, config }, { method: "post", action: href("/app/channels") })
+                }
               >
                 Save connection
               </Button>

@@ -1,7 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { DEFAULT_FLOWS, defaultFlow, ProvisioningError, saveFlowDefinition, writeAudit } from "@trackflow/engine";
+import {
+  DEFAULT_FLOWS,
+  defaultFlow,
+  ProvisioningError,
+  saveFlowDefinition,
+  writeAudit,
+} from "@trackflow/engine";
 import { listFlows } from "@trackflow/store";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { shopRequest } from "../trackflow-context.ts";
@@ -77,7 +83,7 @@ export default function Flows() {
         {result && "notice" in result ? (
           <Layout.Section>
             <Banner tone="success">
-              <span role="status">{result.notice}</span>
+              <span id="notice">{result.notice}</span>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -87,11 +93,14 @@ export default function Flows() {
               <Text as="h2" variant="headingMd">
                 Your flows
               </Text>
-              {flows.length === 0 ? <Text as="p">No flows yet: install one of the defaults below.</Text> : null}
+              {flows.length === 0 ? (
+                <Text as="p">No flows yet: install one of the defaults below.</Text>
+              ) : null}
               {flows.map((f) => (
                 <InlineStack key={f.id} align="space-between" blockAlign="center">
                   <Text as="span">
-                    {f.name} <Badge tone={f.enabled ? "success" : undefined}>{f.enabled ? "On" : "Off"}</Badge>{" "}
+                    {f.name}{" "}
+                    <Badge tone={f.enabled ? "success" : undefined}>{f.enabled ? "On" : "Off"}</Badge>{" "}
                     <Text as="span" tone="subdued">
                       version {f.version}
                     </Text>

@@ -1,24 +1,33 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, ChoiceList, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  ChoiceList,
+  Layout,
+  Link,
+  List,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import type { ShipmentStatus } from "@trackflow/core";
 import { listFlows } from "@trackflow/store";
 import { useState } from "react";
 import { useEmbeddedHref } from "../embedded-href.ts";
-import {
-  type ShippingEmails,
-  saveShopifySettings,
-  shippingEmailsOf,
-  WRITABLE_STATUSES,
-  writebackStatuses,
-} from "../settings/shopify-settings.ts";
+import { saveShopifySettings, shippingEmailsOf, writebackStatuses } from "../settings/shopify-settings.ts";
+import { type ShippingEmails, WRITABLE_STATUSES } from "../settings/writable-statuses.ts";
 import { shopRequest } from "../trackflow-context.ts";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { ctx, tenant, shop } = await shopRequest(request, context);
   const flows = await listFlows(ctx.db, tenant.id);
   const customerEmailFlows = flows
-    .filter((f) => f.definition.enabled && f.definition.steps.some((s) => s.type === "notify" && s.to === "customer"))
+    .filter(
+      (f) =>
+        f.definition.enabled && f.definition.steps.some((s) => s.type === "notify" && s.to === "customer"),
+    )
     .map((f) => f.definition.name);
   return {
     statuses: await writebackStatuses(ctx, tenant.id),
@@ -35,7 +44,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const unknown = statuses.find((s) => !WRITABLE_STATUSES.includes(s));
   if (unknown) return { error: `status: Shopify has no fulfillment event for "${unknown}"` };
   const emails = String(form.get("shippingEmails") ?? "");
-  if (emails !== "shopify" && emails !== "trackflow") return { error: "shippingEmails: shopify or trackflow" };
+  if (emails !== "shopify" && emails !== "trackflow")
+    return { error: "shippingEmails: shopify or trackflow" };
   await saveShopifySettings(ctx, tenant, actor, { statuses, shippingEmails: emails });
   return { notice: "Settings saved." };
 }
@@ -68,7 +78,7 @@ export default function Settings() {
         {result && "notice" in result ? (
           <Layout.Section>
             <Banner tone="success">
-              <span role="status">{result.notice}</span>
+              <span id="notice">{result.notice}</span>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -79,8 +89,8 @@ export default function Settings() {
                 Statuses written back to Shopify
               </Text>
               <Text as="p">
-                Each chosen status becomes a fulfillment event on the order's fulfillment (shown on the order and its status
-                page). None chosen: nothing is written back.
+                Each chosen status becomes a fulfillment event on the order's fulfillment (shown on the order
+                and its status page). None chosen: nothing is written back.
               </Text>
               <ChoiceList
                 title="Write back"
@@ -113,12 +123,14 @@ export default function Settings() {
               </Text>
               <List>
                 <List.Item>
-                  Shopify sends its shipping confirmation when a fulfillment is created with "notify customer" on, and its
-                  shipping updates (out for delivery, delivered) when they are on in Settings, Notifications. Trackflow creates
-                  no fulfillments, so the shipping confirmation stays with whoever fulfils the order.
+                  Shopify sends its shipping confirmation when a fulfillment is created with "notify customer"
+                  on, and its shipping updates (out for delivery, delivered) when they are on in Settings,
+                  Notifications. Trackflow creates no fulfillments, so the shipping confirmation stays with
+                  whoever fulfils the order.
                 </List.Item>
                 <List.Item>
-                  The app cannot turn Shopify's notification settings on or off: Shopify offers no API for them.{" "}
+                  The app cannot turn Shopify's notification settings on or off: Shopify offers no API for
+                  them.{" "}
                   {emails === "trackflow" ? (
                     <>
                       To stop the duplicates, turn off Shipping update, Out for delivery and Delivered in{" "}
@@ -134,7 +146,8 @@ export default function Settings() {
               </List>
               {emails === "shopify" && data.customerEmailFlows.length > 0 ? (
                 <Banner tone="warning">
-                  These flows also email customers, so they may get both emails: {data.customerEmailFlows.join(", ")}.
+                  These flows also email customers, so they may get both emails:{" "}
+                  {data.customerEmailFlows.join(", ")}.
                 </Banner>
               ) : null}
             </BlockStack>

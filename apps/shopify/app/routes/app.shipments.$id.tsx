@@ -48,7 +48,11 @@ export default function ShipmentTimeline() {
     <Page
       title={`${shipment.carrier} ${shipment.trackingNumber}`}
       backAction={{ content: "Shipments", url: href("/app/shipments") }}
-      titleMetadata={<Badge tone={shipment.actionRequired ? "critical" : "info"}>{shipment.status.replaceAll("_", " ")}</Badge>}
+      titleMetadata={
+        <Badge tone={shipment.actionRequired ? "critical" : "info"}>
+          {shipment.status.replaceAll("_", " ")}
+        </Badge>
+      }
     >
       <Layout>
         <Layout.Section>

@@ -10,9 +10,12 @@ import { shopRequest } from "../trackflow-context.ts";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { ctx, tenant } = await shopRequest(request, context);
   const wanted = new URL(request.url).searchParams.get("status") ?? "";
-  const status = (SHIPMENT_STATUSES as readonly string[]).includes(wanted) ? (wanted as ShipmentStatus) : undefined;
+  const status = (SHIPMENT_STATUSES as readonly string[]).includes(wanted)
+    ? (wanted as ShipmentStatus)
+    : undefined;
   const shipments = await listShipments(ctx.db, tenant.id, { status, limit: 100 });
   return {
+    statuses: SHIPMENT_STATUSES,
     status: status ?? "",
     shipments: shipments.map((s) => ({
       id: s.id,
@@ -27,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The shop's shipments, newest change first, filtered by status. */
 export default function Shipments() {
-  const { status, shipments } = useLoaderData<typeof loader>();
+  const { statuses, status, shipments } = useLoaderData<typeof loader>();
   const href = useEmbeddedHref();
   const [chosen, setChosen] = useState(status);
   const hidden = href("/app/shipments").split("?")[1] ?? "";
@@ -44,7 +47,10 @@ export default function Shipments() {
               name="status"
               value={chosen}
               onChange={setChosen}
-              options={[{ label: "All", value: "" }, ...SHIPMENT_STATUSES.map((s) => ({ label: s.replaceAll("_", " "), value: s }))]}
+              options={[
+                { label: "All", value: "" },
+                ...statuses.map((s) => ({ label: s.replaceAll("_", " "), value: s })),
+              ]}
             />
             <Button submit>Filter</Button>
           </InlineStack>

@@ -1,6 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import type { TemplateValidation } from "@trackflow/core";
 import {
   checkTemplate,
@@ -11,7 +22,7 @@ import {
   TemplateSchema,
 } from "@trackflow/engine";
 import { findTemplate, listTemplates } from "@trackflow/store";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { shopRequest } from "../trackflow-context.ts";
 
@@ -48,7 +59,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { ctx, tenant, actor } = await shopRequest(request, context);
   const form = await request.formData();
   const id = String(form.get("id") ?? "");
-  if (!TEMPLATE_ID.test(id)) return { error: "a template id is lower-case letters, digits, - and _", check: null };
+  if (!TEMPLATE_ID.test(id))
+    return { error: "a template id is lower-case letters, digits, - and _", check: null };
   const fields: Fields = {
     subject: String(form.get("subject") ?? ""),
     text: String(form.get("text") ?? ""),
@@ -103,17 +115,25 @@ function Preview({ check }: { check: TemplateValidation | null }) {
 
 /** The shop's message templates: edit the email of one, with a preview on sample values. */
 export default function Templates() {
+  const { id } = useLoaderData<typeof loader>();
+  // one editor per template: a preview or a save (which reload the page's data) keeps the edits
+  return <TemplateEditor key={id} />;
+}
+
+function TemplateEditor() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const href = useEmbeddedHref();
   const [fields, setFields] = useState<Fields>(data.fields);
-  useEffect(() => setFields(data.fields), [data.fields]);
   const check = result ? result.check : data.check;
   const set = (key: keyof Fields) => (value: string) => setFields((f) => ({ ...f, [key]: value }));
   const submit = useSubmit();
   const busy = useNavigation().state !== "idle";
   const send = (intent: "preview" | "save") =>
-    submit({ id: data.id, intent, ...fields }, { method: "post", action: href(`/app/templates?id=${data.id}`) });
+    submit(
+      { id: data.id, intent, ...fields },
+      { method: "post", action: href(`/app/templates?id=${data.id}`) },
+    );
   return (
     <Page title="Templates" backAction={{ content: "Home", url: href("/app") }}>
       <Layout>
@@ -125,7 +145,7 @@ export default function Templates() {
         {result && "notice" in result ? (
           <Layout.Section>
             <Banner tone="success">
-              <span role="status">{result.notice}</span>
+              <span id="notice">{result.notice}</span>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -138,7 +158,11 @@ export default function Templates() {
               <nav aria-label="Templates">
                 <BlockStack gap="100">
                   {data.ids.map((t) => (
-                    <Link key={t.id} to={href(`/app/templates?id=${t.id}`)} aria-current={t.id === data.id ? "page" : undefined}>
+                    <Link
+                      key={t.id}
+                      to={href(`/app/templates?id=${t.id}`)}
+                      aria-current={t.id === data.id ? "page" : undefined}
+                    >
                       {t.id}
                       {t.own ? " (yours)" : ""}
                     </Link>
@@ -151,21 +175,38 @@ export default function Templates() {
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {data.id} (email{data.ownVersion ? ", your version" : ", built in"})
-                </Text>
-                <TextField label="Subject" value={fields.subject} onChange={set("subject")} autoComplete="off" />
-                <TextField label="Text" value={fields.text} onChange={set("text")} multiline={8} autoComplete="off" />
-                <TextField label="HTML (optional)" value={fields.html} onChange={set("html")} multiline={4} autoComplete="off" />
-                <InlineStack gap="200">
-                  <Button onClick={() => send("preview")} disabled={busy}>
-                    Preview
-                  </Button>
-                  <Button onClick={() => send("save")} disabled={busy} variant="primary">
-                    Save template
-                  </Button>
-                </InlineStack>
-              </BlockStack>
+              <Text as="h2" variant="headingMd">
+                {data.id} (email{data.ownVersion ? ", your version" : ", built in"})
+              </Text>
+              <TextField
+                label="Subject"
+                value={fields.subject}
+                onChange={set("subject")}
+                autoComplete="off"
+              />
+              <TextField
+                label="Text"
+                value={fields.text}
+                onChange={set("text")}
+                multiline={8}
+                autoComplete="off"
+              />
+              <TextField
+                label="HTML (optional)"
+                value={fields.html}
+                onChange={set("html")}
+                multiline={4}
+                autoComplete="off"
+              />
+              <InlineStack gap="200">
+                <Button onClick={() => send("preview")} disabled={busy}>
+                  Preview
+                </Button>
+                <Button onClick={() => send("save")} disabled={busy} variant="primary">
+                  Save template
+                </Button>
+              </InlineStack>
+            </BlockStack>
           </Card>
         </Layout.Section>
         <Layout.Section>

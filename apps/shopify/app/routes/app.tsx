@@ -1,10 +1,13 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import navStyles from "../app-nav.css?url";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { shopRequest, type TrackflowLoadContext } from "../trackflow-context.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: navStyles }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { tenant } = await shopRequest(request, context);
@@ -20,17 +23,21 @@ export default function App() {
   const href = useEmbeddedHref();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
-      <NavMenu>
-        <Link to={href("/app")} rel="home">
-          Home
-        </Link>
-        <Link to={href("/app/shipments")}>Shipments</Link>
-        <Link to={href("/app/flows")}>Flows</Link>
-        <Link to={href("/app/templates")}>Templates</Link>
-        <Link to={href("/app/channels")}>Channels</Link>
-        <Link to={href("/app/settings")}>Settings</Link>
-      </NavMenu>
-      <Outlet />
+      <nav aria-label="Trackflow" className="app-nav">
+        <NavMenu>
+          <Link to={href("/app")} rel="home">
+            Home
+          </Link>
+          <Link to={href("/app/shipments")}>Shipments</Link>
+          <Link to={href("/app/flows")}>Flows</Link>
+          <Link to={href("/app/templates")}>Templates</Link>
+          <Link to={href("/app/channels")}>Channels</Link>
+          <Link to={href("/app/settings")}>Settings</Link>
+        </NavMenu>
+      </nav>
+      <main>
+        <Outlet />
+      </main>
     </AppProvider>
   );
 }

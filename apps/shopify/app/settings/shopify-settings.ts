@@ -2,40 +2,23 @@ import type { FlowDefinition, ShipmentStatus } from "@trackflow/core";
 import { type EngineContext, saveFlowDefinition, writeAudit } from "@trackflow/engine";
 import { listFlows, type TenantRow, upsertTenant } from "@trackflow/store";
 import { SHOPIFY_CHANNEL } from "../shops/install-shop.ts";
+import { type ShippingEmails, WRITABLE_STATUSES } from "./writable-statuses.ts";
+
+export type { ShippingEmails };
+export { WRITABLE_STATUSES };
 
 /** The flow that writes our statuses back to Shopify as fulfillment events (the app offers it, the merchant picks its statuses). */
 export const WRITEBACK_FLOW_ID = "shopify-writeback";
 
-/**
- * The statuses Shopify has a fulfillment event for (the shopify provider's mapping): pending
- * and unknown have none, so they are not offered.
- */
-export const WRITABLE_STATUSES: readonly ShipmentStatus[] = [
-  "info_received",
-  "in_transit",
-  "out_for_delivery",
-  "available_for_pickup",
-  "attempt_failed",
-  "delivered",
-  "exception",
-  "returning_to_sender",
-  "returned_to_sender",
-  "lost",
-  "cancelled",
-];
-
-/** Who emails the customer about shipping: Shopify's own notifications stay on, or Trackflow's flows replace them. */
-export type ShippingEmails = "shopify" | "trackflow";
-
-/** The merchant's choice, kept in the tenant's settings (its own key beside the engine's). */
+/** The merchant's choice, kept in the tenant's settings. */
 export function shippingEmailsOf(tenant: TenantRow): ShippingEmails {
-  return (tenant.settings as { shopifyShippingEmails?: ShippingEmails }).shopifyShippingEmails ?? "shopify";
+  return tenant.settings.shopifyShippingEmails ?? "shopify";
 }
 
 /** The statuses the writeback flow writes now (none when it is off or not there). */
 export async function writebackStatuses(ctx: EngineContext, tenantId: string): Promise<ShipmentStatus[]> {
   const flow = (await listFlows(ctx.db, tenantId)).find((f) => f.definition.id === WRITEBACK_FLOW_ID);
-  if (!flow || !flow.definition.enabled || flow.definition.trigger.type !== "shipment_status") return [];
+  if (!flow?.definition.enabled || flow.definition.trigger.type !== "shipment_status") return [];
   return [...(flow.definition.trigger.statuses ?? WRITABLE_STATUSES)];
 }
 
@@ -53,9 +36,8 @@ export async function saveShopifySettings(
   const statuses = WRITABLE_STATUSES.filter((s) => choice.statuses.includes(s));
   const existing = (await listFlows(ctx.db, tenant.id)).find((f) => f.definition.id === WRITEBACK_FLOW_ID);
   if (statuses.length > 0 || existing) {
-    const previous = (existing?.definition.trigger.type === "shipment_status" && existing.definition.trigger.statuses) || [
-      "delivered" as const,
-    ];
+    const previous = (existing?.definition.trigger.type === "shipment_status" &&
+      existing.definition.trigger.statuses) || ["delivered" as const];
     const definition: FlowDefinition = {
       id: WRITEBACK_FLOW_ID,
       name: "Write statuses back to Shopify",
@@ -69,7 +51,10 @@ export async function saveShopifySettings(
   }
   if (shippingEmailsOf(tenant) !== choice.shippingEmails) {
     await ctx.db.transaction(async (tx) => {
-      await upsertTenant(tx, tenant.id, tenant.name, { ...tenant.settings, shopifyShippingEmails: choice.shippingEmails } as TenantRow["settings"]);
+      await upsertTenant(tx, tenant.id, tenant.name, {
+        ...tenant.settings,
+        shopifyShippingEmails: choice.shippingEmails,
+      } as TenantRow["settings"]);
       await writeAudit(tx, tenant.id, ctx.now(), {
         actor,
         action: "tenant.settings_changed",

@@ -3,6 +3,7 @@ import { testEngineFactory } from "@trackflow/engine/testing";
 import type { DatabaseKind } from "@trackflow/store";
 import type { FastifyInstance } from "fastify";
 import type { WooClientOptions } from "../woo-client.ts";
+import { wooConsoleExtension } from "../woo-console-page.ts";
 import { registerWooRoutes } from "../woo-routes.ts";
 
 export const TEST_TENANT = "acme";
@@ -18,7 +19,7 @@ export interface WooTestServer {
 
 /**
  * One database backend per test file (PGlite or PostgreSQL), migrated once, and per test a fresh
- * engine on a copy of that database with the tenant "acme" and the HTTP app with the WooCommerce routes. The engine's own API authentication
+ * engine on a copy of that database with the tenant "acme" and the HTTP app with the WooCommerce routes and console page. The engine's own API authentication
  * is tested in the engine; here the plugin host accepts one bearer key.
  */
 export async function wooTestServers(kind: DatabaseKind) {
@@ -28,7 +29,9 @@ export async function wooTestServers(kind: DatabaseKind) {
     async start(now: () => Date, clientOptions: WooClientOptions = {}): Promise<WooTestServer> {
       const engine = await factory.open({ now });
       await provisionTenant(engine.ctx, TEST_TENANT, "Acme");
-      const app = buildApp(engine.ctx);
+      const app = buildApp(engine.ctx, {
+        consoleExtensions: [wooConsoleExtension(engine.ctx, clientOptions)],
+      });
       const host: ServerPluginHost = {
         async authenticate(request) {
           if (request.headers.authorization !== `Bearer ${TEST_API_KEY}`)

@@ -9,6 +9,7 @@ import {
 import type { FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
 import { hashApiKey } from "../security/api-key.ts";
+import type { ConsoleNavEntry } from "./console-extension.ts";
 import { CONSOLE_COOKIE, type ConsoleSession, readCookie, verifyConsoleSession } from "./console-session.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface ConsoleCaller {
   /** for the audit trail, as the API writes it */
   actor: string;
   session: ConsoleSession;
+  /** host apps' pages in the navigation, besides the console's own */
+  extraNav?: readonly ConsoleNavEntry[];
 }
 
 /**

@@ -55,7 +55,8 @@ function head(title: string): SafeHtml {
  */
 export function consolePage(
   caller: ConsoleCaller,
-  section: ConsoleSection,
+  /** the console's own section, or a host app's page by its href */
+  section: ConsoleSection | `/console/${string}`,
   title: string,
   content: SafeHtml,
 ): string {
@@ -66,10 +67,12 @@ export function consolePage(
 <header class="top">
   <a class="product" href="/console">Trackflow</a>
   <nav aria-label="Console">
-    <ul>${NAV.filter((n) => !n.adminOnly || caller.role === "admin").map(
-      (n) =>
-        html`<li><a href="${n.href}"${n.section === section ? html` aria-current="page"` : ""}>${n.label}</a></li>`,
-    )}</ul>
+    <ul>${[...NAV, ...(caller.extraNav ?? []).map((n) => ({ ...n, section: n.href }))]
+      .filter((n) => !n.adminOnly || caller.role === "admin")
+      .map(
+        (n) =>
+          html`<li><a href="${n.href}"${n.section === section ? html` aria-current="page"` : ""}>${n.label}</a></li>`,
+      )}</ul>
   </nav>
   <div class="who">
     <span>${caller.via === "user" ? `${caller.keyLabel} · ` : ""}${caller.tenant.name}${caller.role === "read_only" ? " (read-only)" : ""}</span>

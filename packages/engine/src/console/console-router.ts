@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
 import { type ConsoleCaller, consoleCaller } from "./console-auth.ts";
+import type { ConsoleNavEntry } from "./console-extension.ts";
 import { csrfMatches } from "./console-session.ts";
 
 /** The console's headers: only its own script and style, never framed, never cached. */
@@ -65,7 +66,16 @@ export const safeBack = (back: string | null, fallback: string): string =>
 export const withDone = (path: string, done: string): string =>
   `${path}${path.includes("?") ? "&" : "?"}done=${encodeURIComponent(done)}`;
 
-export function consoleRouter(app: FastifyInstance, ctx: EngineContext, key: Uint8Array): ConsoleRouter {
+export function consoleRouter(
+  app: FastifyInstance,
+  ctx: EngineContext,
+  key: Uint8Array,
+  extraNav: readonly ConsoleNavEntry[] = [],
+): ConsoleRouter {
+  const callerOf = async (request: FastifyRequest) => {
+    const caller = await consoleCaller(ctx, request, key);
+    return caller && { ...caller, extraNav };
+  };
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).headers(CONSOLE_PAGE_HEADERS).type("text/html; charset=utf-8").send(body);
   const text = (reply: FastifyReply, status: number, body: string) =>
@@ -81,7 +91,7 @@ export function consoleRouter(app: FastifyInstance, ctx: EngineContext, key: Uin
       app.get<{ Params: Record<string, string>; Querystring: Record<string, string> }>(
         url,
         async (request, reply) => {
-          const caller = await consoleCaller(ctx, request, key);
+          const caller = await callerOf(request);
           if (!caller) return redirect(reply, "/console/login");
           return handler(caller, request, reply);
         },
@@ -91,7 +101,7 @@ export function consoleRouter(app: FastifyInstance, ctx: EngineContext, key: Uin
       app.post<{ Params: Record<string, string>; Querystring: Record<string, string> }>(
         url,
         async (request, reply) => {
-          const caller = await consoleCaller(ctx, request, key);
+          const caller = await callerOf(request);
           if (!caller) return redirect(reply, "/console/login?m=expired");
           const form = formBody(request);
           if (!csrfMatches(caller.session, form.get("csrf"))) return text(reply, 403, "invalid form token");

@@ -6,6 +6,7 @@ import { registerAuditRoutes } from "./console-audit.ts";
 import { consoleCaller, loginKey } from "./console-auth.ts";
 import { registerChannelRoutes } from "./console-channels.ts";
 import { registerExceptionRoutes } from "./console-exceptions.ts";
+import type { ConsoleExtension } from "./console-extension.ts";
 import { registerFlowRoutes } from "./console-flows.ts";
 import { type LoginMessage, renderLogin } from "./console-login.ts";
 import { registerNotificationRoutes } from "./console-notifications.ts";
@@ -38,11 +39,20 @@ export const LOGINS_PER_MINUTE = 10;
  * Every change is a form POST with the session's CSRF token, by an admin (key or user); a
  * read-only key or user sees every page without its forms and gets 403 for a change.
  */
-export function registerConsoleRoutes(app: FastifyInstance, ctx: EngineContext): void {
+export function registerConsoleRoutes(
+  app: FastifyInstance,
+  ctx: EngineContext,
+  extensions: readonly ConsoleExtension[] = [],
+): void {
   const key = consoleSessionKey(ctx);
   const limiter = new LookupRateLimiter();
   const failures = new SignInFailures({ now: () => ctx.now().getTime() });
-  const router = consoleRouter(app, ctx, key);
+  const router = consoleRouter(
+    app,
+    ctx,
+    key,
+    extensions.map((e) => e.nav),
+  );
   const send = router.html;
   const secure = (request: FastifyRequest) => request.protocol === "https";
 
@@ -130,4 +140,5 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: EngineContext):
   registerChannelRoutes(router);
   registerAuditRoutes(router);
   registerUserRoutes(router);
+  for (const extension of extensions) extension.register(router);
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { ConsoleExtension } from "../console/console-extension.ts";
 import { registerConsoleRoutes } from "../console/console-routes.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { ProvisioningError } from "../tenancy/provision.ts";
@@ -22,6 +23,8 @@ export interface AppOptions {
    * provider webhooks that sign the URL they called (Twilio) are checked against it.
    */
   publicUrl?: string | undefined;
+  /** host apps' console pages (WooCommerce's connection, …) */
+  consoleExtensions?: readonly ConsoleExtension[];
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -76,7 +79,7 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
   registerTrackingRoutes(app, ctx);
   registerSettingsRoutes(app, ctx, limiter);
   registerUnsubscribeRoutes(app, ctx);
-  registerConsoleRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx, options.consoleExtensions);
   registerUserRoutes(app, ctx, limiter);
   return app;
 }

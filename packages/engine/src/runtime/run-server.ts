@@ -64,7 +64,11 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
 
     let url: string | null = null;
     if (env.TRACKFLOW_ROLE !== "worker") {
-      const app = buildApp(ctx, { bodyLimit: env.TRACKFLOW_BODY_LIMIT, publicUrl: env.TRACKFLOW_PUBLIC_URL });
+      const app = buildApp(ctx, {
+        bodyLimit: env.TRACKFLOW_BODY_LIMIT,
+        publicUrl: env.TRACKFLOW_PUBLIC_URL,
+        consoleExtensions: (options.plugins ?? []).flatMap((plugin) => plugin.consoleExtensions?.(ctx) ?? []),
+      });
       await options.extendApp?.(app, ctx);
       const limiter = new TenantRateLimiter();
       const host = {

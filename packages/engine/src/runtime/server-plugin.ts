@@ -1,5 +1,6 @@
 import type { ApiKeyRole } from "@trackflow/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ConsoleExtension } from "../console/console-extension.ts";
 import type { EngineContext } from "../engine-context.ts";
 
 /** The API caller a plugin route sees: the key's tenant and role, and its name for the audit trail. */
@@ -26,6 +27,8 @@ export interface ServerPluginHost {
 export interface ServerPlugin {
   name: string;
   registerRoutes?(app: FastifyInstance, ctx: EngineContext, host: ServerPluginHost): void | Promise<void>;
+  /** the plugin's pages in the web console */
+  consoleExtensions?(ctx: EngineContext): readonly ConsoleExtension[];
   /** starts the plugin's workers; resolves with a function that stops them */
   startWorker?(ctx: EngineContext): Promise<() => Promise<void>>;
 }

@@ -17,6 +17,8 @@ export const TenantSettingsSchema = z
     rateLimitPerMinute: z.number().int().positive().optional(),
     /** named lists of staff addresses flows can send to */
     staffLists: z.record(z.string(), z.array(z.string().min(1))).optional(),
+    /** a Shopify shop's choice: Shopify's own shipping emails stay on, or Trackflow's flows replace them */
+    shopifyShippingEmails: z.enum(["shopify", "trackflow"]).optional(),
   })
   .strict();
 export type TenantSettingsInput = z.input<typeof TenantSettingsSchema>;

@@ -24,6 +24,8 @@ export interface TenantSettings {
   staffLists?: Record<string, string[]>;
   /** name, logo, colours, footer and tracking page URL of the tenant's messages (core's BrandSchema) */
   brand?: Record<string, unknown>;
+  /** a Shopify shop's choice: Shopify's own shipping emails stay on, or Trackflow's flows replace them */
+  shopifyShippingEmails?: "shopify" | "trackflow";
 }
 
 interface Row {
