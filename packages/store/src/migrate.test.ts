@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "./database.ts";
 import { loadMigrations, type Migration, migrate } from "./migrate.ts";
+import { eraseEventSigners } from "./repositories/shipment-events.ts";
 import { DATABASE_KINDS, startTestBackend, type TestBackend, type TestDatabase } from "./testing/backends.ts";
 
 const TABLES = [
@@ -177,6 +178,21 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
         code: "23001",
         message: expect.stringContaining("append-only"),
       });
+      // the one change allowed: erasing the signer's name, and nothing with it
+      await db.query(
+        `INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
+         VALUES ('t1', 's1', 'fp2', '{"status": "delivered", "signedBy": "Ada Lovelace"}')`,
+      );
+      await expect(
+        db.query(
+          `UPDATE shipment_events SET event = '{"status": "lost", "signedBy": null}' WHERE fingerprint = 'fp2'`,
+        ),
+      ).rejects.toMatchObject({ code: "23001" });
+      expect(await eraseEventSigners(db, "t1", ["s1"])).toBe(1);
+      const erased = await db.query<{ event: unknown }>(
+        "SELECT event FROM shipment_events WHERE fingerprint = 'fp2'",
+      );
+      expect(erased.rows[0]!.event).toEqual({ status: "delivered", signedBy: null });
       await db.query("DELETE FROM tenants WHERE id = 't1'");
       expect((await db.query("SELECT count(*) AS n FROM shipment_events")).rows).toEqual([{ n: 0 }]);
     });

@@ -1,9 +1,12 @@
-import { type Engine, sealTenantAudit, toAuditRecord, verifyChain } from "@trackflow/engine";
+import { makeEvent } from "@trackflow/core/testing";
+import { type Engine, ingest, sealTenantAudit, toAuditRecord, verifyChain } from "@trackflow/engine";
 import {
   findOrder,
   getAuditHead,
   getTenant,
   listAuditEntries,
+  listShipmentEvents,
+  listShipments,
   listShopifyDataRequests,
 } from "@trackflow/store";
 import { DATABASE_KINDS } from "@trackflow/store/testing";
@@ -78,6 +81,21 @@ describe.each(DATABASE_KINDS)("Shopify compliance webhooks on %s", (kind) => {
   });
 
   it("customers/redact blanks the customer's personal data and leaves a redaction marker in the sealed audit chain", async () => {
+    const shipment = (await listShipments(engine.ctx.db, TENANT, {}))[0]!;
+    await ingest(engine.ctx, {
+      tenantId: TENANT,
+      actor: "test",
+      events: [
+        makeEvent({
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+          status: "delivered",
+          rawCode: "D",
+          signedBy: "JON SNOW",
+          sourceEventId: "signed-1",
+        }),
+      ],
+    });
     await sealTenantAudit(engine.ctx.db, TENANT);
     const outcome = await handleShopifyWebhook(
       engine.ctx,
@@ -102,7 +120,10 @@ describe.each(DATABASE_KINDS)("Shopify compliance webhooks on %s", (kind) => {
     expect(aboutOrder.length).toBeGreaterThan(0);
     expect(aboutOrder.every((r) => JSON.stringify(r.data) === JSON.stringify({ redacted: true }))).toBe(true);
     const marker = records.find((r) => r.action === "customer.redacted");
-    expect(marker).toMatchObject({ subject: "shopify-customer:207119551", data: { orders: 1 } });
+    expect(marker).toMatchObject({ subject: "shopify-customer:207119551", data: { orders: 1, signers: 1 } });
+    const events = await listShipmentEvents(engine.ctx.db, TENANT, shipment.id);
+    expect(events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain("JON SNOW");
     expect(JSON.stringify(records)).not.toContain("jon@example.com");
     const verdict = verifyChain(records.map(toAuditRecord), await getAuditHead(engine.ctx.db, TENANT));
     expect(verdict).toMatchObject({ ok: true });

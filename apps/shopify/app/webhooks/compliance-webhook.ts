@@ -1,10 +1,12 @@
 import { type EngineContext, hashData, REDACTED } from "@trackflow/engine";
 import {
   deleteShopifyShopRows,
+  eraseEventSigners,
   findShopifyCustomerOrderIds,
   getShopifyShop,
   insertAuditEntry,
   listNotificationIdsOfOrders,
+  listShipments,
   redactAuditEntries,
   redactShopifyCustomerRows,
   saveShopifyDataRequest,
@@ -92,7 +94,8 @@ export async function handleCustomerDataRequest(ctx: EngineContext, shop: string
 /**
  * customers/redact: the customer's personal data is erased in one transaction. Mutable rows are
  * blanked (the orders' customer, the notifications' recipient and rendered text, data requests);
- * the sealed audit chain is not rewritten: the records about those orders and notifications get
+ * the names of whoever signed for their parcels are erased from the events; the sealed audit chain
+ * is not rewritten: the records about those orders and notifications get
  * their data replaced by the redaction marker (data is outside the record hash, so the chain
  * still verifies), and one new record says the redaction happened, without personal data.
  */
@@ -109,13 +112,18 @@ export async function handleCustomerRedact(ctx: EngineContext, shop: string, pay
     });
     const notificationIds = await listNotificationIdsOfOrders(tx, tenantId, orderIds);
     const counts = await redactShopifyCustomerRows(tx, tenantId, orderIds, String(request.customer.id));
+    // who signed for the parcels is personal data too: the one erasure the events table allows
+    const shipmentIds = (
+      await Promise.all(orderIds.map((orderId) => listShipments(tx, tenantId, { orderId, limit: 1000 })))
+    ).flatMap((shipments) => shipments.map((shipment) => shipment.id));
+    const signers = await eraseEventSigners(tx, tenantId, shipmentIds);
     let auditRecords = 0;
     for (const id of orderIds)
       auditRecords += await redactAuditEntries(tx, tenantId, `order:${id}`, REDACTED);
     for (const id of notificationIds) {
       auditRecords += await redactAuditEntries(tx, tenantId, `notification:${id}`, REDACTED);
     }
-    const audit = { orders: counts.orders, notifications: counts.notifications, auditRecords };
+    const audit = { orders: counts.orders, notifications: counts.notifications, signers, auditRecords };
     await insertAuditEntry(tx, {
       tenantId,
       at: ctx.now(),

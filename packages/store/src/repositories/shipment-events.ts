@@ -71,3 +71,20 @@ export async function getShipmentEvent(
   );
   return rows[0]?.event ?? null;
 }
+
+/**
+ * Erases the name of whoever signed for these shipments' parcels (privacy law's erasure): the
+ * one change the events table allows. Returns how many events carried a name.
+ */
+export async function eraseEventSigners(
+  db: Queryable,
+  tenantId: string,
+  shipmentIds: readonly string[],
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE shipment_events SET event = event || '{"signedBy": null}'::jsonb
+      WHERE tenant_id = $1 AND shipment_id = ANY($2::text[]) AND event->>'signedBy' IS NOT NULL`,
+    [tenantId, [...shipmentIds]],
+  );
+  return rowCount;
+}
