@@ -11,6 +11,8 @@ export default defineConfig(({ isSsrBuild }) => ({
   plugins: [
     remix({
       appDirectory: "app",
+      // where the build goes (server.ts serves the same): TRACKFLOW_SHOPIFY_BUILD_DIR, default build/
+      buildDirectory: process.env.TRACKFLOW_SHOPIFY_BUILD_DIR || "build",
       ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
       future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true },
     }),

@@ -1,4 +1,11 @@
-import { type Engine, openEngineFromEnv } from "@trackflow/engine";
+import {
+  type Engine,
+  openEngineFromEnv,
+  REDACTED_LOG_PATHS,
+  startDispatcher,
+  startScheduler,
+} from "@trackflow/engine";
+import { pino } from "pino";
 import { z } from "zod";
 import { createShopifyApp } from "./shopify-app.ts";
 import { webhookAction } from "./webhooks/webhook-action.ts";
@@ -9,9 +16,23 @@ const ShopifyEnvSchema = z.object({
   SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET is required"),
   SHOPIFY_APP_URL: z.url({ error: "SHOPIFY_APP_URL must be the app's public https URL" }),
   SCOPES: z.string().default("read_orders,write_fulfillments"),
+  /**
+   * "all" (the default): this process also delivers the queued notifications and writebacks and
+   * runs the periodic checks, as it must on the embedded database; "web" when Trackflow workers
+   * (`pnpm start --role worker`) share its PostgreSQL database.
+   */
+  TRACKFLOW_ROLE: z.enum(["all", "web"]).default("all"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-let opened: Promise<{ engine: Engine; shopify: ReturnType<typeof createShopifyApp> }> | null = null;
+export interface ShopifyServer {
+  engine: Engine;
+  shopify: ReturnType<typeof createShopifyApp>;
+  /** stops the workers, then closes the engine */
+  close(): Promise<void>;
+}
+
+let opened: Promise<ShopifyServer> | null = null;
 
 /**
  * The app's engine (opened from the same environment as the server: with DATABASE_URL it shares
@@ -20,14 +41,29 @@ let opened: Promise<{ engine: Engine; shopify: ReturnType<typeof createShopifyAp
 export function shopifyServer() {
   opened ??= (async () => {
     const env = ShopifyEnvSchema.parse(process.env);
-    const engine = await openEngineFromEnv();
+    const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+    const workers = env.TRACKFLOW_ROLE === "all";
+    const engine = await openEngineFromEnv({ log, queue: { maintenance: workers } });
+    const stops: Array<() => Promise<void>> = [];
+    if (workers) {
+      stops.push(await startDispatcher(engine.ctx));
+      const scheduler = startScheduler(engine.ctx);
+      stops.push(() => scheduler.stop());
+    }
     const shopify = createShopifyApp(engine.ctx, {
       apiKey: env.SHOPIFY_API_KEY,
       apiSecretKey: env.SHOPIFY_API_SECRET,
       appUrl: env.SHOPIFY_APP_URL,
       scopes: env.SCOPES.split(",").map((scope) => scope.trim()),
     });
-    return { engine, shopify };
+    return {
+      engine,
+      shopify,
+      async close() {
+        for (const stop of stops.reverse()) await stop();
+        await engine.close();
+      },
+    };
   })();
   return opened;
 }

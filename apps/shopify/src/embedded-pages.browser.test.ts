@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ import {
 } from "../app/testing/browser.ts";
 import { embeddedSearch, sessionToken } from "../app/testing/session-token.ts";
 import { testEngines } from "../app/testing/test-engine.ts";
+import { handleCustomerDataRequest } from "../app/webhooks/compliance-webhook.ts";
 import { handleOrderWebhook } from "../app/webhooks/orders-webhook.ts";
 import { orderPayload } from "../app/webhooks/testing/shopify-payloads.ts";
 
@@ -145,6 +146,14 @@ describe("the embedded admin pages, built, in Chromium outside the admin frame",
       shipments: 11,
       last: true,
       at: ctx.now(),
+    });
+
+    await handleCustomerDataRequest(ctx, SHOP, {
+      shop_id: 954889,
+      shop_domain: SHOP,
+      orders_requested: [450789469],
+      customer: { id: 207119551, email: "jon@example.com", phone: null },
+      data_request: { id: 9999 },
     });
 
     search = embeddedSearch(SHOP, sessionToken({ apiKey: API_KEY, apiSecret: API_SECRET, shop: SHOP }));
@@ -314,6 +323,30 @@ describe("the embedded admin pages, built, in Chromium outside the admin frame",
     expect(await page.locator("body").textContent()).toContain("cannot turn Shopify's notification settings");
     await expectAccessible(page);
     await saveScreenshot(page, "settings");
+    await page.close();
+  });
+
+  it("Data requests: each customer's request with what was found, its data downloaded as JSON", async () => {
+    const page = await open("/app/data-requests");
+    const row = page.getByRole("row").filter({ hasText: "Customer 207119551 (request 9999)" });
+    // found: 1 order, 1 shipment, 1 notification (the "shipped" email of the default flow)
+    await expect
+      .poll(() => row.allTextContents())
+      .toEqual([expect.stringMatching(/\(request 9999\)\s*1\s*1\s*1/)]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download JSON of request 9999" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("data-request-9999.json");
+    const document = JSON.parse(await readFile(await download.path(), "utf8")) as {
+      requestId: string;
+      data: { orders: Array<{ external_id: string }>; shipments: Array<{ tracking_number: string }> };
+    };
+    expect(document.requestId).toBe("9999");
+    expect(document.data.orders.map((o) => o.external_id)).toEqual(["450789469"]);
+    expect(document.data.shipments.map((s) => s.tracking_number)).toEqual(["1Z2345"]);
+    await expectAccessible(page);
+    await saveScreenshot(page, "data-requests");
     await page.close();
   });
 

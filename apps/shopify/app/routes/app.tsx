@@ -33,6 +33,7 @@ export default function App() {
           <Link to={href("/app/templates")}>Templates</Link>
           <Link to={href("/app/channels")}>Channels</Link>
           <Link to={href("/app/settings")}>Settings</Link>
+          <Link to={href("/app/data-requests")}>Data requests</Link>
         </NavMenu>
       </nav>
       <main>

@@ -12,6 +12,7 @@ export const ShopifyFulfillmentSchema = z.object({
   tracking_number: z.string().nullable().optional(),
   tracking_numbers: z.array(z.string()).default([]),
   destination: z.object({ country_code: z.string().nullable().optional() }).nullable().optional(),
+  updated_at: z.string().nullable().optional(),
 });
 
 export type ShopifyFulfillment = z.infer<typeof ShopifyFulfillmentSchema>;
@@ -21,6 +22,11 @@ const VOID_STATUSES = new Set(["cancelled", "error", "failure"]);
 
 export function isVoidFulfillment(fulfillment: ShopifyFulfillment): boolean {
   return VOID_STATUSES.has(fulfillment.status ?? "");
+}
+
+/** A fulfillment the merchant cancelled: what was registered for it is cancelled too. */
+export function isCancelledFulfillment(fulfillment: ShopifyFulfillment): boolean {
+  return fulfillment.status === "cancelled";
 }
 
 /**

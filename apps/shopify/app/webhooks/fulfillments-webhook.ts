@@ -1,6 +1,12 @@
 import { type EngineContext, type OrderInput, registerShipment, saveOrder } from "@trackflow/engine";
 import { findOrder, type OrderRow, type TenantRow } from "@trackflow/store";
-import { isVoidFulfillment, ShopifyFulfillmentSchema, shipmentInputs } from "./fulfillment-mapping.ts";
+import { cancelFulfillmentShipments } from "./cancelled-fulfillment.ts";
+import {
+  isCancelledFulfillment,
+  isVoidFulfillment,
+  ShopifyFulfillmentSchema,
+  shipmentInputs,
+} from "./fulfillment-mapping.ts";
 import { SHOPIFY_ACTOR, ShopifyPayloadError } from "./orders-webhook.ts";
 
 /** An order as stored, as the engine's OrderInput again (nothing it holds is lost on a re-save). */
@@ -33,14 +39,15 @@ function storedOrderInput(order: OrderRow): OrderInput {
 /**
  * fulfillments/create, fulfillments/update: each tracking number of the fulfillment becomes a
  * shipment (carrier from the tracking company, the fulfillment's GID as hostRef) linked to its
- * order. A cancelled or failed fulfillment registers nothing. When the order is known, it is
- * saved again as stored, so its status rolls up over the new shipment.
+ * order. A failed fulfillment registers nothing; a cancelled one cancels the shipments
+ * registered for it (through ingest). When the order is known, it is saved again as stored, so
+ * its status rolls up over the new shipment.
  */
 export async function handleFulfillmentWebhook(
   ctx: EngineContext,
   tenant: TenantRow,
   payload: unknown,
-): Promise<{ shipments: number }> {
+): Promise<{ shipments: number; cancelled: number }> {
   const parsed = ShopifyFulfillmentSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -49,8 +56,12 @@ export async function handleFulfillmentWebhook(
     );
   }
   const fulfillment = parsed.data;
-  if (isVoidFulfillment(fulfillment)) return { shipments: 0 };
   const externalId = String(fulfillment.order_id);
+  if (isCancelledFulfillment(fulfillment)) {
+    const { cancelled } = await cancelFulfillmentShipments(ctx, tenant.id, fulfillment, externalId);
+    return { shipments: 0, cancelled };
+  }
+  if (isVoidFulfillment(fulfillment)) return { shipments: 0, cancelled: 0 };
   const stored = await findOrder(ctx.db, tenant.id, "shopify", externalId);
   const input = stored ? storedOrderInput(stored) : null;
   const shipments = shipmentInputs(fulfillment, { externalId });
@@ -69,5 +80,5 @@ export async function handleFulfillmentWebhook(
     });
   }
   if (input && shipments.length > 0) await saveOrder(ctx, tenant, SHOPIFY_ACTOR, externalId, input);
-  return { shipments: shipments.length };
+  return { shipments: shipments.length, cancelled: 0 };
 }

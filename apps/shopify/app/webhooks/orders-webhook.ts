@@ -1,6 +1,12 @@
 import { type EngineContext, registerShipment, saveOrder } from "@trackflow/engine";
 import type { TenantRow } from "@trackflow/store";
-import { isVoidFulfillment, ShopifyFulfillmentSchema, shipmentInputs } from "./fulfillment-mapping.ts";
+import { cancelFulfillmentShipments } from "./cancelled-fulfillment.ts";
+import {
+  isCancelledFulfillment,
+  isVoidFulfillment,
+  ShopifyFulfillmentSchema,
+  shipmentInputs,
+} from "./fulfillment-mapping.ts";
 import { destinationCountry, orderInput, ShopifyOrderSchema } from "./order-mapping.ts";
 
 export const SHOPIFY_ACTOR = "source:shopify";
@@ -14,6 +20,7 @@ export class ShopifyPayloadError extends Error {
  * orders/create, orders/updated, orders/cancelled: the order saved through the engine (lines,
  * customer, cancellation), and each of its fulfillments with tracking registered as shipments
  * (the order payload carries them), then the order saved once more so it rolls up over them.
+ * A fulfillment cancelled since cancels the shipments registered for it.
  */
 export async function handleOrderWebhook(
   ctx: EngineContext,
@@ -31,8 +38,13 @@ export async function handleOrderWebhook(
   const input = orderInput(order);
   const country = destinationCountry(order);
   let shipments = 0;
+  const cancelledFulfillments = [];
   for (const raw of order.fulfillments) {
     const fulfillment = ShopifyFulfillmentSchema.safeParse(raw);
+    if (fulfillment.success && isCancelledFulfillment(fulfillment.data)) {
+      cancelledFulfillments.push(fulfillment.data);
+      continue;
+    }
     if (!fulfillment.success || isVoidFulfillment(fulfillment.data)) continue;
     for (const shipment of shipmentInputs(fulfillment.data, { externalId, destinationCountry: country })) {
       await registerShipment(ctx, tenant.id, SHOPIFY_ACTOR, {
@@ -49,5 +61,8 @@ export async function handleOrderWebhook(
     }
   }
   const saved = await saveOrder(ctx, tenant, SHOPIFY_ACTOR, externalId, input);
+  for (const fulfillment of cancelledFulfillments) {
+    await cancelFulfillmentShipments(ctx, tenant.id, fulfillment, externalId);
+  }
   return { orderId: saved.id, shipments };
 }

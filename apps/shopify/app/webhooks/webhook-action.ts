@@ -6,8 +6,8 @@ import { handleShopifyWebhook, type VerifiedWebhook } from "./shopify-webhook.ts
 export type AuthenticateWebhook = (request: Request) => Promise<VerifiedWebhook>;
 
 /**
- * The `/webhooks` route's action: `authenticate.webhook` checks the HMAC (an invalid one is
- * answered 401, as the App Store review checks), then the handler for the topic runs. A payload
+ * The `/webhooks` route's action: `authenticate.webhook` checks the HMAC (a missing or invalid
+ * one is answered 401, as the App Store review checks), then the handler for the topic runs. A payload
  * of the wrong shape is answered 400 with the reason; anything else that fails is a 500, so
  * Shopify retries it later.
  */
@@ -16,6 +16,10 @@ export function webhookAction(deps: {
   ctx: () => Promise<EngineContext>;
 }) {
   return async ({ request }: { request: Request }): Promise<Response> => {
+    // unsigned is unauthenticated: 401, as for a wrong signature (the library would say 400)
+    if (request.method === "POST" && !request.headers.get("x-shopify-hmac-sha256")) {
+      return Response.json({ error: "X-Shopify-Hmac-Sha256 is required" }, { status: 401 });
+    }
     const webhook = await deps.authenticate(request);
     const ctx = await deps.ctx();
     try {

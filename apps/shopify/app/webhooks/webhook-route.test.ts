@@ -86,6 +86,21 @@ describe.each(DATABASE_KINDS)("Shopify webhooks on %s", (kind) => {
     expect(await findOrder(engine.ctx.db, tenantIdOfShop(SHOP), "shopify", "450789469")).toBeNull();
   });
 
+  it("answers 401 to an unsigned webhook and changes nothing", async () => {
+    const signed = signedRequest("orders/create", orderPayload({ id: 450789480 }));
+    const headers = new Headers(signed.headers);
+    headers.delete("X-Shopify-Hmac-Sha256");
+    const response = await answer(
+      new Request(signed.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(orderPayload({ id: 450789480 })),
+      }),
+    );
+    expect(response.status).toBe(401);
+    expect(await findOrder(engine.ctx.db, tenantIdOfShop(SHOP), "shopify", "450789480")).toBeNull();
+  });
+
   it("answers 401 to a compliance topic with a wrong HMAC, 200 with a valid one", async () => {
     const body = {
       shop_id: 954889,
@@ -166,6 +181,70 @@ describe.each(DATABASE_KINDS)("Shopify webhooks on %s", (kind) => {
     ]);
     const order = await findOrder(engine.ctx.db, tenantIdOfShop(SHOP), "shopify", "450789469");
     expect(order?.customer.email).toBe("jon@example.com");
+  });
+
+  async function cancelledEvents(trackingNumber: string): Promise<number> {
+    const { rows } = await engine.ctx.db.query<{ n: unknown }>(
+      `SELECT count(*) AS n FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id AND s.tenant_id = e.tenant_id
+        WHERE s.tenant_id = $1 AND s.tracking_number = $2 AND e.event->>'status' = 'cancelled'`,
+      [tenantIdOfShop(SHOP), trackingNumber],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  it("a cancelled fulfillment cancels its shipments through ingest, once, however often it arrives", async () => {
+    const cancelled = fulfillmentPayload({
+      id: 255858047,
+      status: "cancelled",
+      tracking_company: "Sendle",
+      tracking_numbers: ["SNDL1", "SNDL2"],
+      tracking_number: "SNDL1",
+      updated_at: "2026-03-10T09:15:00-05:00",
+    });
+    const response = await answer(signedRequest("fulfillments/update", cancelled));
+    expect(await response.json()).toEqual({ outcome: "processed" });
+    const shipments = await listShipments(engine.ctx.db, tenantIdOfShop(SHOP), {});
+    const statusOf = (n: string) => shipments.find((s) => s.trackingNumber === n)?.status;
+    expect([statusOf("SNDL1"), statusOf("SNDL2")]).toEqual(["cancelled", "cancelled"]);
+    expect(statusOf("1Z2345")).not.toBe("cancelled");
+    const { rows } = await engine.ctx.db.query<{ event: Record<string, unknown> }>(
+      `SELECT e.event FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id AND s.tenant_id = e.tenant_id
+        WHERE s.tenant_id = $1 AND s.tracking_number = 'SNDL1' AND e.event->>'status' = 'cancelled'`,
+      [tenantIdOfShop(SHOP)],
+    );
+    expect(rows.map((r) => r.event)).toEqual([
+      expect.objectContaining({
+        source: "shopify",
+        sourceEventId: "gid://shopify/Fulfillment/255858047:cancelled",
+        status: "cancelled",
+      }),
+    ]);
+    // a new delivery of the same cancellation (another event id) is a duplicate for the engine
+    const again = await answer(
+      signedRequest("fulfillments/update", { ...cancelled, updated_at: "2026-03-10T10:00:00-05:00" }),
+    );
+    expect(again.status).toBe(200);
+    expect([await cancelledEvents("SNDL1"), await cancelledEvents("SNDL2")]).toEqual([1, 1]);
+  });
+
+  it("an order whose fulfillment is cancelled cancels that fulfillment's shipment", async () => {
+    const order = orderPayload();
+    const fulfillments = (order.fulfillments as Array<Record<string, unknown>>).map((f) => ({
+      ...f,
+      status: "cancelled",
+    }));
+    const response = await answer(
+      signedRequest("orders/updated", { ...order, fulfillment_status: null, fulfillments }),
+    );
+    expect(await response.json()).toEqual({ outcome: "processed" });
+    const [ups] = (await listShipments(engine.ctx.db, tenantIdOfShop(SHOP), {})).filter(
+      (s) => s.trackingNumber === "1Z2345",
+    );
+    expect(ups?.status).toBe("cancelled");
+    expect(await cancelledEvents("1Z2345")).toBe(1);
+    // the same cancellation arriving as fulfillments/update changes nothing more
+    await answer(signedRequest("fulfillments/update", fulfillmentPayload({ status: "cancelled" })));
+    expect(await cancelledEvents("1Z2345")).toBe(1);
   });
 
   it("a payload of the wrong shape is a 400 that names the field, and is not marked processed", async () => {
