@@ -2,15 +2,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, readServerEnv, runServer } from "@trackflow/engine";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectAccessible,
   launchBrowser,
   problems,
   saveScreenshot,
   type TestBrowser,
-} from "./testing/browser.ts";
+} from "@trackflow/engine/testing/browser";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ADMIN = { email: "ada@example.com", password: "ada-console-password" };
 const READER = { email: "viv@example.com", password: "viv-console-password" };

@@ -3,16 +3,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, readServerEnv, runServer } from "@trackflow/engine";
-import { insertNotification, updateNotification } from "@trackflow/store";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectAccessible,
   launchBrowser,
   problems,
   saveScreenshot,
   type TestBrowser,
-} from "./testing/browser.ts";
+} from "@trackflow/engine/testing/browser";
+import { insertNotification, updateNotification } from "@trackflow/store";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const AFTERSHIP_SECRET = "aftership-webhook-secret";
 

@@ -8,6 +8,13 @@ import type { ServerBuild } from "@remix-run/node";
 import { Session } from "@shopify/shopify-api";
 import { ShipmentEventSchema } from "@trackflow/core";
 import { defaultFlow, type Engine, ingest, saveFlowDefinition } from "@trackflow/engine";
+import {
+  expectAccessible,
+  launchBrowser,
+  SCREENSHOT_DIR,
+  saveScreenshot,
+  type TestBrowser,
+} from "@trackflow/engine/testing/browser";
 import { getTenant, listFlows, recordShopifyBackfillPage, startShopifyBackfill } from "@trackflow/store";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,13 +22,7 @@ import { remixListener } from "../app/serve/remix-listener.ts";
 import { TrackflowSessionStorage } from "../app/sessions/trackflow-session-storage.ts";
 import { createShopifyApp } from "../app/shopify-app.ts";
 import { installShop } from "../app/shops/install-shop.ts";
-import {
-  expectAccessible,
-  launchBrowser,
-  SCREENSHOT_DIR,
-  saveScreenshot,
-  type TestBrowser,
-} from "../app/testing/browser.ts";
+import { ADMIN_USER_AGENT } from "../app/testing/browser.ts";
 import { embeddedSearch, sessionToken } from "../app/testing/session-token.ts";
 import { testEngines } from "../app/testing/test-engine.ts";
 import { handleCustomerDataRequest } from "../app/webhooks/compliance-webhook.ts";
@@ -157,7 +158,7 @@ describe("the embedded admin pages, built, in Chromium outside the admin frame",
     });
 
     search = embeddedSearch(SHOP, sessionToken({ apiKey: API_KEY, apiSecret: API_SECRET, shop: SHOP }));
-    browser = await launchBrowser();
+    browser = await launchBrowser({ userAgent: ADMIN_USER_AGENT });
     // outside the admin nothing may load from anywhere but the app: App Bridge's script (which
     // only the real admin serves) is refused, and the pages must render without it
     await browser.context.route("**/*", async (route) => {

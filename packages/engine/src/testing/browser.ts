@@ -12,8 +12,11 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Where screenshots go: git-ignored (test-results), kept after the run for a look. */
-export const SCREENSHOT_DIR = join(import.meta.dirname, "../../test-results/screenshots");
+/**
+ * Where screenshots go: `test-results/screenshots` of the package whose tests run (vitest runs
+ * in the package's folder), git-ignored, kept after the run for a look.
+ */
+export const SCREENSHOT_DIR = join(process.cwd(), "test-results/screenshots");
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -38,10 +41,11 @@ export function chromiumInstalled(): boolean {
 }
 
 /**
- * Headless Chromium with a fresh profile (a --user-data-dir of its own, removed on close). Each
- * page's console errors and uncaught exceptions are collected: `problems(page)`.
+ * Headless Chromium with a fresh profile (a --user-data-dir of its own, removed on close), shared
+ * by every app's browser tests. Each page's console errors and uncaught exceptions are collected:
+ * `problems(page)`. `userAgent` replaces HeadlessChrome's where a page refuses bots.
  */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(options: { userAgent?: string } = {}): Promise<TestBrowser> {
   if (!chromiumInstalled())
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`);
   const userDataDir = await mkdtemp(join(tmpdir(), "trackflow-chromium-"));
@@ -52,6 +56,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
       viewport: { width: 1280, height: 900 },
       timeout: 60_000,
     });
