@@ -1,20 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  DataTable,
-  Layout,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { BlockStack, Button, Card, DataTable, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { PROVIDER_FACTORIES } from "@trackflow/channels";
 import { loadChannelConnections, ProvisioningError, saveChannel } from "@trackflow/engine";
 import { useState } from "react";
+import { ActionResultBanners } from "../action-result-banners.tsx";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { SHOPIFY_CHANNEL } from "../shops/install-shop.ts";
 import { shopRequest } from "../trackflow-context.ts";
@@ -70,18 +60,7 @@ export default function Channels() {
   return (
     <Page title="Channels" backAction={{ content: "Home", url: href("/app") }}>
       <Layout>
-        {result && "error" in result ? (
-          <Layout.Section>
-            <Banner tone="critical">{result.error}</Banner>
-          </Layout.Section>
-        ) : null}
-        {result && "notice" in result ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <span id="notice">{result.notice}</span>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <ActionResultBanners result={result} />
         <Layout.Section>
           <Card>
             <Text as="h2" variant="headingMd">

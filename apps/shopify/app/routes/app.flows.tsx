@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import {
   DEFAULT_FLOWS,
   defaultFlow,
@@ -9,6 +9,7 @@ import {
   writeAudit,
 } from "@trackflow/engine";
 import { listFlows } from "@trackflow/store";
+import { ActionResultBanners } from "../action-result-banners.tsx";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { shopRequest } from "../trackflow-context.ts";
 
@@ -75,18 +76,7 @@ export default function Flows() {
   return (
     <Page title="Notification flows" backAction={{ content: "Home", url: href("/app") }}>
       <Layout>
-        {result && "error" in result ? (
-          <Layout.Section>
-            <Banner tone="critical">{result.error}</Banner>
-          </Layout.Section>
-        ) : null}
-        {result && "notice" in result ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <span id="notice">{result.notice}</span>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <ActionResultBanners result={result} />
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

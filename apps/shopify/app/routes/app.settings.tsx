@@ -15,6 +15,7 @@ import {
 import type { ShipmentStatus } from "@trackflow/core";
 import { listFlows } from "@trackflow/store";
 import { useState } from "react";
+import { ActionResultBanners } from "../action-result-banners.tsx";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { saveShopifySettings, shippingEmailsOf, writebackStatuses } from "../settings/shopify-settings.ts";
 import { type ShippingEmails, WRITABLE_STATUSES } from "../settings/writable-statuses.ts";
@@ -70,18 +71,7 @@ export default function Settings() {
   return (
     <Page title="Settings" backAction={{ content: "Home", url: href("/app") }}>
       <Layout>
-        {result && "error" in result ? (
-          <Layout.Section>
-            <Banner tone="critical">{result.error}</Banner>
-          </Layout.Section>
-        ) : null}
-        {result && "notice" in result ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <span id="notice">{result.notice}</span>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <ActionResultBanners result={result} />
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

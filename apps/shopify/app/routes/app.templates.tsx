@@ -1,17 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Box,
-  Button,
-  Card,
-  InlineStack,
-  Layout,
-  Page,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import type { TemplateValidation } from "@trackflow/core";
 import {
   checkTemplate,
@@ -23,6 +12,7 @@ import {
 } from "@trackflow/engine";
 import { findTemplate, listTemplates } from "@trackflow/store";
 import { useState } from "react";
+import { ActionResultBanners } from "../action-result-banners.tsx";
 import { useEmbeddedHref } from "../embedded-href.ts";
 import { shopRequest } from "../trackflow-context.ts";
 
@@ -137,18 +127,7 @@ function TemplateEditor() {
   return (
     <Page title="Templates" backAction={{ content: "Home", url: href("/app") }}>
       <Layout>
-        {result && "error" in result && result.error ? (
-          <Layout.Section>
-            <Banner tone="critical">{result.error}</Banner>
-          </Layout.Section>
-        ) : null}
-        {result && "notice" in result ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <span id="notice">{result.notice}</span>
-            </Banner>
-          </Layout.Section>
-        ) : null}
+        <ActionResultBanners result={result} />
         <Layout.Section variant="oneThird">
           <Card>
             <BlockStack gap="100">
