@@ -1,4 +1,5 @@
 import type { Queryable } from "../database.ts";
+import { sqlFilter } from "./sql-filter.ts";
 
 export interface AuditEntryRow {
   id: number;
@@ -201,21 +202,15 @@ export async function listAuditEntries(
   tenantId: string,
   q: AuditQuery = {},
 ): Promise<AuditEntryRow[]> {
-  const where = ["tenant_id = $1", "seq IS NOT NULL"];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, value: unknown) => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  add("at >= ?", q.from);
-  add("at < ?", q.to);
-  add("subject = ?", q.subject);
-  add("seq > ?", q.afterSeq);
-  params.push(q.limit ?? 1000);
+  const f = sqlFilter(tenantId, "seq IS NOT NULL");
+  f.add("at >= ?", q.from);
+  f.add("at < ?", q.to);
+  f.add("subject = ?", q.subject);
+  f.add("seq > ?", q.afterSeq);
+  const limit = f.param(q.limit ?? 1000);
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM audit_log WHERE ${where.join(" AND ")} ORDER BY seq LIMIT $${params.length}`,
-    params,
+    `SELECT ${COLUMNS} FROM audit_log WHERE ${f.where} ORDER BY seq LIMIT ${limit}`,
+    f.params,
   );
   return rows.map(toEntry);
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from "../database.ts";
 import type { AuditEntryRow } from "./audit-log.ts";
+import { likePrefix, sqlFilter } from "./sql-filter.ts";
 
 export interface AuditSearch {
   /** an action, or the start of one ("notification." matches every notification action) */
@@ -29,32 +30,24 @@ interface Row {
   hash: string | null;
 }
 
-const like = (prefix: string) => `${prefix.replace(/[\\%_]/g, "\\$&")}%`;
-
 /** The tenant's audit records, sealed or still waiting to be, newest first, for browsing. */
 export async function searchAuditEntries(
   db: Queryable,
   tenantId: string,
   q: AuditSearch = {},
 ): Promise<AuditEntryRow[]> {
-  const where = ["tenant_id = $1"];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, value: unknown) => {
-    if (value === undefined) return;
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  add("action LIKE ? ESCAPE '\\'", q.action === undefined ? undefined : like(q.action));
-  add("actor = ?", q.actor);
-  add("subject = ?", q.subject);
-  add("at >= ?", q.from);
-  add("at < ?", q.to);
-  add("id < ?", q.beforeId);
-  params.push(Math.max(1, Math.min(q.limit ?? 50, 500)));
+  const f = sqlFilter(tenantId);
+  f.add("action LIKE ? ESCAPE '\\'", q.action === undefined ? undefined : likePrefix(q.action));
+  f.add("actor = ?", q.actor);
+  f.add("subject = ?", q.subject);
+  f.add("at >= ?", q.from);
+  f.add("at < ?", q.to);
+  f.add("id < ?", q.beforeId);
+  const limit = f.param(Math.max(1, Math.min(q.limit ?? 50, 500)));
   const { rows } = await db.query<Row>(
     `SELECT id, tenant_id, at, actor, action, subject, data, data_hash, seq, prev_hash, hash
-       FROM audit_log WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${params.length}`,
-    params,
+       FROM audit_log WHERE ${f.where} ORDER BY id DESC LIMIT ${limit}`,
+    f.params,
   );
   return rows.map((r) => ({
     id: Number(r.id),

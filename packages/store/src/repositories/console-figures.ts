@@ -1,6 +1,7 @@
 import type { ShipmentStatus } from "@trackflow/core";
 import type { Queryable } from "../database.ts";
 import type { ApiKeyRow } from "./api-keys.ts";
+import { likePrefix, sqlFilter } from "./sql-filter.ts";
 
 /** Statuses that need someone to act, whatever the carrier flagged. */
 export const EXCEPTION_STATUSES = ["exception", "attempt_failed", "lost"] as const;
@@ -132,38 +133,30 @@ export async function searchShipmentIds(
   tenantId: string,
   search: ShipmentSearch,
 ): Promise<string[]> {
-  const where = ["tenant_id = $1"];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (search.status) add("status = ?", search.status);
-  if (search.carrier) add("carrier = ?", search.carrier);
+  const f = sqlFilter(tenantId);
+  if (search.status) f.add("status = ?", search.status);
+  if (search.carrier) f.add("carrier = ?", search.carrier);
   if (search.exception === "any")
-    add(
+    f.add(
       `(action_required OR status = ANY(?::text[]) OR EXISTS (SELECT 1 FROM exception_firings f
          WHERE f.tenant_id = shipments.tenant_id AND f.shipment_id = shipments.id))`,
       EXCEPTION_STATUSES,
     );
   else if (search.exception)
-    add(
+    f.add(
       `EXISTS (SELECT 1 FROM exception_firings f WHERE f.tenant_id = shipments.tenant_id
          AND f.shipment_id = shipments.id AND starts_with(f.condition_key, ?))`,
       `${search.exception}:`,
     );
-  if (search.from) add("COALESCE(last_event_at, created_at) >= ?", search.from);
-  if (search.to) add("COALESCE(last_event_at, created_at) < ?", search.to);
+  if (search.from) f.add("COALESCE(last_event_at, created_at) >= ?", search.from);
+  if (search.to) f.add("COALESCE(last_event_at, created_at) < ?", search.to);
   if (search.trackingNumber)
-    add(
-      "upper(tracking_number) LIKE ? ESCAPE '\\'",
-      `${search.trackingNumber.toUpperCase().replace(/[\\%_]/g, "\\$&")}%`,
-    );
-  params.push(Math.max(1, Math.min(search.limit ?? 25, 200)), Math.max(0, search.offset ?? 0));
+    f.add("upper(tracking_number) LIKE ? ESCAPE '\\'", likePrefix(search.trackingNumber.toUpperCase()));
+  const limit = f.param(Math.max(1, Math.min(search.limit ?? 25, 200)));
+  const offset = f.param(Math.max(0, search.offset ?? 0));
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM shipments WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, id
-      LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
+    `SELECT id FROM shipments WHERE ${f.where} ORDER BY updated_at DESC, id LIMIT ${limit} OFFSET ${offset}`,
+    f.params,
   );
   return rows.map((r) => r.id);
 }
@@ -193,24 +186,16 @@ export async function searchNotificationIds(
   tenantId: string,
   search: NotificationSearch,
 ): Promise<string[]> {
-  const where = ["tenant_id = $1"];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (search.status) add("status = ?", search.status);
-  if (search.channel) add("channel = ?", search.channel);
+  const f = sqlFilter(tenantId);
+  if (search.status) f.add("status = ?", search.status);
+  if (search.channel) f.add("channel = ?", search.channel);
   if (search.to)
-    add(
-      "lower(recipient->>'address') LIKE ? ESCAPE '\\'",
-      `${search.to.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`,
-    );
-  params.push(Math.max(1, Math.min(search.limit ?? 50, 200)), Math.max(0, search.offset ?? 0));
+    f.add("lower(recipient->>'address') LIKE ? ESCAPE '\\'", likePrefix(search.to.toLowerCase()));
+  const limit = f.param(Math.max(1, Math.min(search.limit ?? 50, 200)));
+  const offset = f.param(Math.max(0, search.offset ?? 0));
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM notifications WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id
-      LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
+    `SELECT id FROM notifications WHERE ${f.where} ORDER BY created_at DESC, id LIMIT ${limit} OFFSET ${offset}`,
+    f.params,
   );
   return rows.map((r) => r.id);
 }

@@ -7,6 +7,7 @@ import {
   type ShipmentStatus,
 } from "@trackflow/core";
 import type { Queryable } from "../database.ts";
+import { sqlFilter } from "./sql-filter.ts";
 
 export interface ShipmentRow {
   id: string;
@@ -238,23 +239,18 @@ export async function listShipments(
   tenantId: string,
   filter: ShipmentFilter = {},
 ): Promise<ShipmentRow[]> {
-  const where = ["tenant_id = $1"];
-  const params: unknown[] = [tenantId];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace("?", `$${params.length}`));
-  };
-  if (filter.status) add("status = ?", filter.status);
-  if (filter.carrier) add("carrier = ?", filter.carrier);
-  if (filter.orderId) add("order_id = ?", filter.orderId);
+  const f = sqlFilter(tenantId);
+  if (filter.status) f.add("status = ?", filter.status);
+  if (filter.carrier) f.add("carrier = ?", filter.carrier);
+  if (filter.orderId) f.add("order_id = ?", filter.orderId);
   if (filter.silentSince) {
-    add("last_event_at < ?", filter.silentSince);
-    where.push("status NOT IN ('delivered', 'returned_to_sender', 'cancelled')");
+    f.add("last_event_at < ?", filter.silentSince);
+    f.require("status NOT IN ('delivered', 'returned_to_sender', 'cancelled')");
   }
-  params.push(Math.min(filter.limit ?? 100, 1000));
+  const limit = f.param(Math.min(filter.limit ?? 100, 1000));
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM shipments WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, id LIMIT $${params.length}`,
-    params,
+    `SELECT ${COLUMNS} FROM shipments WHERE ${f.where} ORDER BY updated_at DESC, id LIMIT ${limit}`,
+    f.params,
   );
   return rows.map(toShipment);
 }
