@@ -1,4 +1,6 @@
 export type { PgBoss } from "pg-boss";
+export type { CommitBatch } from "./commit-batch.ts";
+export { writeAtCommit } from "./commit-batch.ts";
 export type {
   Database,
   DatabaseKind,

@@ -3,7 +3,8 @@ import { PayloadError, sourceById } from "@trackflow/carriers";
 import { type Queryable, recordInboundDelivery } from "@trackflow/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
-import { type IngestOutcome, ingest } from "../ingest/ingest.ts";
+import type { IngestOutcome } from "../ingest/ingest.ts";
+import { createIngestBatcher } from "../ingest/ingest-batcher.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
 import { sourceSecretContext } from "../tenancy/provision.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
@@ -30,7 +31,8 @@ export const DEFAULT_WEBHOOK_RATE_PER_MINUTE = 6000;
 
 /**
  * `POST /webhooks/:tenant/:source`: the raw body is verified with that tenant's secret for that
- * source before anything is parsed; then parsed, normalised and ingested in one transaction.
+ * source before anything is parsed; then parsed, normalised and ingested in one transaction (one
+ * shared with the deliveries arriving at the same moment: `IngestBatcher`).
  * Every delivery, accepted or rejected, is recorded. Bad signature or stale timestamp 401,
  * malformed JSON or wrong shape 400 naming the field, unknown tenant or source 404, over the
  * body limit 413 (Fastify), over the tenant's rate 429 with Retry-After.
@@ -40,6 +42,8 @@ export function registerWebhookRoutes(
   ctx: EngineContext,
   limiter: TenantRateLimiter,
 ): void {
+  const batcher = createIngestBatcher(ctx);
+  app.addHook("onClose", async () => await batcher.drain());
   app.post<{ Params: { tenant: string; source: string }; Querystring: Record<string, string> }>(
     "/webhooks/:tenant/:source",
     async (request, reply) => {
@@ -120,11 +124,10 @@ export function registerWebhookRoutes(
       const outcome =
         events.length === 0
           ? await recordOutcome(ctx.db, nothing).then(() => nothing)
-          : await ingest(
-              ctx,
-              { tenantId: tenant.id, actor: `source:${source.id}`, events },
-              { withOutcome: recordOutcome },
-            );
+          : await batcher.ingest({
+              request: { tenantId: tenant.id, actor: `source:${source.id}`, events },
+              options: { withOutcome: recordOutcome },
+            });
       return reply.code(200).send({
         accepted: outcome.accepted,
         duplicates: outcome.duplicates,

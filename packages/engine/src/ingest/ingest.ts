@@ -13,9 +13,12 @@ import {
 import {
   appendEventsAndSaveState,
   lockOrder,
-  lockShipment,
+  lockShipments,
   type Queryable,
+  type ShipmentKey,
+  type ShipmentRow,
   saveShipmentState,
+  shipmentKey,
   type TenantRow,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
@@ -24,6 +27,7 @@ import { flowContext } from "../notify/flow-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
 import { cachedFlows, cachedTenant } from "../tenancy/config-cache.ts";
 import { fireExceptions } from "./fire-exceptions.ts";
+import { beginOptimisticWrites, optimisticWrites } from "./optimistic-writes.ts";
 import { rollUpOrder } from "./roll-up-order.ts";
 
 export interface IngestRequest {
@@ -79,35 +83,90 @@ export async function ingest(
   request: IngestRequest,
   options: IngestOptions = {},
 ): Promise<IngestOutcome> {
-  const groups = Map.groupBy(request.events, (e) => `${e.carrier}\u0000${e.trackingNumber}`);
-  // a fixed lock order, so two deliveries touching the same shipments cannot deadlock
-  const keys = [...groups.keys()].sort();
   return await ctx.db.transaction(async (tx) => {
-    const tenant = await cachedTenant(ctx, tx, request.tenantId);
-    if (tenant === null) throw new UnknownTenantError(`no tenant ${JSON.stringify(request.tenantId)}`);
-    const flows = await cachedFlows(ctx, tx, tenant.id);
-    const outcome: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
-    for (const key of keys) {
-      const events = groups.get(key)!;
-      const first = events[0]!;
-      const result = await ingestShipment(
-        ctx,
-        tx,
-        tenant,
-        flows,
-        request.actor,
-        first.carrier,
-        first.trackingNumber,
-        events,
-      );
-      outcome.accepted += result.accepted;
-      outcome.duplicates += result.duplicates;
-      outcome.notificationsPlanned += result.notificationsPlanned;
-      outcome.shipments.push(result.shipment);
-    }
+    await knownTenant(ctx, tx, request.tenantId);
+    const locked = await lockShipments(tx, shipmentKeys(request));
+    const outcome = await ingestLocked(ctx, tx, request, locked);
     await options.withOutcome?.(tx, outcome);
     return outcome;
   });
+}
+
+/** One delivery of a batch: what to ingest and what to do with its outcome before commit. */
+export interface BatchedIngest {
+  request: IngestRequest;
+  options?: IngestOptions;
+}
+
+/**
+ * Many deliveries ingested as `ingest` does each, in ONE transaction with few statements: every
+ * shipment locked at once, the deliveries applied in the order given (a later delivery sees the
+ * state an earlier one left), and their events, states, notifications and jobs written together
+ * at commit. Optimistic: where the database knew what the plan did not (an event stored, a
+ * notification planned), the transaction fails with `OptimisticConflict` and nothing is written;
+ * the caller then ingests the deliveries one by one (`IngestBatcher` does).
+ */
+export async function ingestBatch(
+  ctx: EngineContext,
+  batch: readonly BatchedIngest[],
+): Promise<IngestOutcome[]> {
+  return await ctx.db.transaction(async (tx) => {
+    beginOptimisticWrites(ctx, tx);
+    for (const tenantId of new Set(batch.map((b) => b.request.tenantId)))
+      await knownTenant(ctx, tx, tenantId);
+    const locked = await lockShipments(
+      tx,
+      batch.flatMap((b) => shipmentKeys(b.request)),
+    );
+    const outcomes: IngestOutcome[] = [];
+    for (const { request, options } of batch) {
+      const outcome = await ingestLocked(ctx, tx, request, locked);
+      await options?.withOutcome?.(tx, outcome);
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  });
+}
+
+async function knownTenant(ctx: EngineContext, tx: Queryable, tenantId: string): Promise<TenantRow> {
+  const tenant = await cachedTenant(ctx, tx, tenantId);
+  if (tenant === null) throw new UnknownTenantError(`no tenant ${JSON.stringify(tenantId)}`);
+  return tenant;
+}
+
+/** The shipments a request's events are about, in a fixed order (so lockers never deadlock). */
+function shipmentKeys(request: IngestRequest): ShipmentKey[] {
+  return request.events.map((e) => ({
+    tenantId: request.tenantId,
+    carrier: e.carrier,
+    trackingNumber: e.trackingNumber,
+    newId: newId("shp"),
+  }));
+}
+
+/** Ingests one request whose shipments `locked` holds; `locked` is updated with their new states. */
+async function ingestLocked(
+  ctx: EngineContext,
+  tx: Queryable,
+  request: IngestRequest,
+  locked: Map<string, ShipmentRow>,
+): Promise<IngestOutcome> {
+  const tenant = await knownTenant(ctx, tx, request.tenantId);
+  const flows = await cachedFlows(ctx, tx, tenant.id);
+  const groups = Map.groupBy(request.events, (e) =>
+    shipmentKey({ tenantId: request.tenantId, carrier: e.carrier, trackingNumber: e.trackingNumber }),
+  );
+  const outcome: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
+  for (const key of [...groups.keys()].sort()) {
+    const row = locked.get(key)!;
+    const result = await ingestShipment(ctx, tx, tenant, flows, request.actor, row, groups.get(key)!);
+    locked.set(key, { ...row, state: result.state });
+    outcome.accepted += result.accepted;
+    outcome.duplicates += result.duplicates;
+    outcome.notificationsPlanned += result.notificationsPlanned;
+    outcome.shipments.push(result.shipment);
+  }
+  return outcome;
 }
 
 interface AppliedEvent {
@@ -147,27 +206,32 @@ async function ingestShipment(
   tenant: TenantRow,
   flows: readonly VersionedFlow[],
   actor: string,
-  carrier: string,
-  trackingNumber: string,
+  row: ShipmentRow,
   events: readonly ShipmentEvent[],
 ) {
   const now = ctx.now();
-  const row = await lockShipment(tx, tenant.id, carrier, trackingNumber, newId("shp"));
+  const { carrier, trackingNumber } = row;
   const before = row.state;
   // Every event applied in memory, then the new ones appended in one statement. The events
   // table has the last word on duplicates (its unique fingerprint): should it hold one the state
-  // did not know, the events are applied again without it.
+  // did not know, the events are applied again without it (an optimistic batch fails instead).
   let applied = applyEvents(before, events, null);
-  const appended = await appendEventsAndSaveState(
-    tx,
-    tenant.id,
-    row.id,
-    applied.accepted.map((a) => ({ fingerprint: a.fingerprint, event: a.event })),
-    applied.state,
-  );
-  if (applied.accepted.length > 0 && !appended.saved) {
-    applied = applyEvents(before, events, appended.inserted);
-    if (applied.accepted.length > 0) await saveShipmentState(tx, tenant.id, row.id, applied.state);
+  const newEvents = applied.accepted.map((a) => ({ fingerprint: a.fingerprint, event: a.event }));
+  const optimistic = optimisticWrites(tx);
+  if (optimistic) {
+    if (newEvents.length > 0)
+      optimistic.shipment({
+        tenantId: tenant.id,
+        shipmentId: row.id,
+        events: newEvents,
+        state: applied.state,
+      });
+  } else {
+    const appended = await appendEventsAndSaveState(tx, tenant.id, row.id, newEvents, applied.state);
+    if (applied.accepted.length > 0 && !appended.saved) {
+      applied = applyEvents(before, events, appended.inserted);
+      if (applied.accepted.length > 0) await saveShipmentState(tx, tenant.id, row.id, applied.state);
+    }
   }
   const { state } = applied;
   const accepted = applied.accepted.length;
@@ -200,7 +264,7 @@ async function ingestShipment(
     status: state.status,
     transitions: transitions.map((t) => t.transition),
   };
-  if (accepted === 0) return { accepted, duplicates, notificationsPlanned: 0, shipment };
+  if (accepted === 0) return { accepted, duplicates, notificationsPlanned: 0, shipment, state };
 
   const order = row.orderId ? await lockOrder(tx, tenant.id, row.orderId) : null;
   // conditions read the shipment as this delivery leaves it (its new status), not as it was
@@ -269,5 +333,5 @@ async function ingestShipment(
       context,
       base,
     );
-  return { accepted, duplicates, notificationsPlanned: planned, shipment };
+  return { accepted, duplicates, notificationsPlanned: planned, shipment, state };
 }

@@ -1,6 +1,7 @@
 import {
   enqueueInTransaction,
   insertNotification,
+  type NewNotification,
   type NotificationContent,
   type NotificationRecipient,
   type Queryable,
@@ -8,6 +9,7 @@ import {
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob, newId } from "../engine-context.ts";
+import { optimisticWrites } from "../ingest/optimistic-writes.ts";
 import type { ChannelConnection } from "./channel-connections.ts";
 import { deliveryGate } from "./delivery-gate.ts";
 
@@ -63,7 +65,7 @@ export async function queueNotification(
   }
   const later = gate.at.getTime() > now.getTime();
   const id = newId("ntf");
-  const inserted = await insertNotification(tx, {
+  const row: NewNotification = {
     id,
     tenantId,
     idempotencyKey: n.idempotencyKey,
@@ -77,10 +79,15 @@ export async function queueNotification(
     rendered: n.content,
     status: later ? "held" : "queued",
     nextAttemptAt: later ? gate.at : null,
-  });
-  if (!inserted) return "duplicate";
-  const job: NotificationJob = { tenantId, notificationId: id };
-  await enqueueInTransaction(ctx.boss, tx, NOTIFICATION_QUEUE, job, later ? { startAfter: gate.at } : {});
+  };
+  const optimistic = optimisticWrites(tx);
+  if (optimistic) {
+    optimistic.notification(row, later ? gate.at : null);
+  } else {
+    if (!(await insertNotification(tx, row))) return "duplicate";
+    const job: NotificationJob = { tenantId, notificationId: id };
+    await enqueueInTransaction(ctx.boss, tx, NOTIFICATION_QUEUE, job, later ? { startAfter: gate.at } : {});
+  }
   await writeAudit(tx, tenantId, now, {
     actor: "system",
     action: "notification.planned",

@@ -1,3 +1,4 @@
+import { type CommitBatch, writeAtCommit } from "../commit-batch.ts";
 import type { Queryable } from "../database.ts";
 
 export interface InboundDelivery {
@@ -14,25 +15,39 @@ export interface InboundDelivery {
   deliveryId: string | null;
 }
 
-/** Keeps every webhook delivery received, accepted or not, for support and replay. */
+/**
+ * Keeps every webhook delivery received, accepted or not, for support and replay. In an open
+ * transaction the record is written with the transaction's other deliveries in one statement
+ * just before it commits.
+ */
 export async function recordInboundDelivery(db: Queryable, d: InboundDelivery): Promise<void> {
-  await db.query(
-    `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
-      d.tenantId,
-      d.source,
-      d.verified,
-      d.outcome,
-      d.httpStatus,
-      d.error,
-      d.bodySha256,
-      d.body,
-      JSON.stringify(d.headers),
-      d.deliveryId,
-    ],
-  );
+  await writeAtCommit(db, inboundDeliveries, d);
 }
+
+const inboundDeliveries: CommitBatch<InboundDelivery> = {
+  async flush(tx, rows) {
+    await tx.query(
+      `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id)
+       SELECT tenant_id, source, verified, outcome, http_status, error, body_sha256, decode(body, 'hex'), headers, delivery_id
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+                     $9::jsonb[], $10::text[]) WITH ORDINALITY
+              AS d (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id, n)
+        ORDER BY n`,
+      [
+        rows.map((d) => d.tenantId),
+        rows.map((d) => d.source),
+        rows.map((d) => d.verified),
+        rows.map((d) => d.outcome),
+        rows.map((d) => d.httpStatus),
+        rows.map((d) => d.error),
+        rows.map((d) => d.bodySha256),
+        rows.map((d) => Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength).toString("hex")),
+        rows.map((d) => JSON.stringify(d.headers)),
+        rows.map((d) => d.deliveryId),
+      ],
+    );
+  },
+};
 
 export async function listInboundDeliveries(
   db: Queryable,

@@ -129,6 +129,46 @@ export async function insertNotification(tx: Queryable, n: NewNotification): Pro
   return rowCount === 1;
 }
 
+/**
+ * Inserts many planned notifications in one statement; answers the ids of those inserted (a
+ * notification whose idempotency key exists already is left out).
+ */
+export async function insertNotifications(
+  tx: Queryable,
+  ns: readonly NewNotification[],
+): Promise<Set<string>> {
+  if (ns.length === 0) return new Set();
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO notifications (id, tenant_id, idempotency_key, flow_id, flow_version, step_id, shipment_id, order_id,
+                                channel, recipient, rendered, status, next_attempt_at)
+     SELECT id, tenant_id, idempotency_key, flow_id, flow_version, step_id, shipment_id, order_id, channel, recipient,
+            rendered, status, next_attempt_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::timestamptz[]) WITH ORDINALITY
+            AS n (id, tenant_id, idempotency_key, flow_id, flow_version, step_id, shipment_id, order_id, channel,
+                  recipient, rendered, status, next_attempt_at, ord)
+      ORDER BY ord
+     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+     RETURNING id`,
+    [
+      ns.map((n) => n.id),
+      ns.map((n) => n.tenantId),
+      ns.map((n) => n.idempotencyKey),
+      ns.map((n) => n.flowId),
+      ns.map((n) => n.flowVersion),
+      ns.map((n) => n.stepId),
+      ns.map((n) => n.shipmentId),
+      ns.map((n) => n.orderId),
+      ns.map((n) => n.channel),
+      ns.map((n) => JSON.stringify(n.recipient)),
+      ns.map((n) => JSON.stringify(n.rendered)),
+      ns.map((n) => n.status),
+      ns.map((n) => n.nextAttemptAt?.toISOString() ?? null),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function getNotification(
   db: Queryable,
   tenantId: string,

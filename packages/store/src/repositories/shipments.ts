@@ -56,6 +56,10 @@ interface Row {
 const COLUMNS =
   "id, tenant_id, carrier, tracking_number, order_id, destination_country, status, reason, action_required, state, estimated_delivery, last_event_at, host_ref, created_at, updated_at";
 
+const PREFIXED = COLUMNS.split(", ")
+  .map((c) => `s.${c}`)
+  .join(", ");
+
 function toShipment(r: Row): ShipmentRow {
   return {
     id: r.id,
@@ -111,6 +115,69 @@ export async function lockShipment(
   return toShipment(locked.rows[0]!);
 }
 
+/** A shipment to lock (or create) by its carrier and tracking number; `newId` names it if new. */
+export interface ShipmentKey {
+  tenantId: string;
+  carrier: string;
+  trackingNumber: string;
+  newId: string;
+}
+
+/** The map key `lockShipments` answers with. */
+export const shipmentKey = (k: Pick<ShipmentKey, "tenantId" | "carrier" | "trackingNumber">): string =>
+  `${k.tenantId}\u0000${k.carrier}\u0000${k.trackingNumber}`;
+
+/**
+ * Many shipments at once, as `lockShipment` does one: the existing ones locked and the others
+ * created, in one statement, rows locked in key order (two transactions locking overlapping
+ * sets never deadlock on existing rows). A shipment another transaction created meanwhile is
+ * locked on its own afterwards.
+ */
+export async function lockShipments(
+  tx: Queryable,
+  keys: readonly ShipmentKey[],
+): Promise<Map<string, ShipmentRow>> {
+  const unique = [...new Map(keys.map((k) => [shipmentKey(k), k])).entries()].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const sorted = unique.map(([, k]) => k);
+  const initial = sorted.map((k) => initialShipmentState(k.carrier, k.trackingNumber));
+  const { rows } = await tx.query<Row>(
+    `WITH k AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY
+                  AS k (tenant_id, carrier, tracking_number, new_id, status, state, n)
+     ), existing AS (
+       SELECT ${PREFIXED} FROM shipments s JOIN k
+           ON s.tenant_id = k.tenant_id AND s.carrier = k.carrier AND s.tracking_number = k.tracking_number
+        ORDER BY k.n FOR UPDATE OF s
+     ), inserted AS (
+       INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+       SELECT k.new_id, k.tenant_id, k.carrier, k.tracking_number, k.status, k.state FROM k
+        WHERE NOT EXISTS (SELECT 1 FROM existing e
+                           WHERE e.tenant_id = k.tenant_id AND e.carrier = k.carrier AND e.tracking_number = k.tracking_number)
+        ORDER BY k.n
+       ON CONFLICT (tenant_id, carrier, tracking_number) DO NOTHING
+       RETURNING ${COLUMNS}
+     )
+     SELECT * FROM existing UNION ALL SELECT * FROM inserted`,
+    [
+      sorted.map((k) => k.tenantId),
+      sorted.map((k) => k.carrier),
+      sorted.map((k) => k.trackingNumber),
+      sorted.map((k) => k.newId),
+      initial.map((state) => state.status),
+      initial.map((state) => JSON.stringify(state)),
+    ],
+  );
+  const locked = new Map(rows.map((r) => [shipmentKey(toShipment(r)), toShipment(r)]));
+  for (const k of sorted) {
+    const key = shipmentKey(k);
+    if (!locked.has(key))
+      locked.set(key, await lockShipment(tx, k.tenantId, k.carrier, k.trackingNumber, k.newId));
+  }
+  return locked;
+}
+
 /** The instant used to order and age shipments: exact where known, wall clock as UTC otherwise. */
 function lastEventInstant(state: ShipmentState): Date | null {
   return state.lastEventAt === null ? null : new Date(eventTimeSortKey(state.lastEventAt));
@@ -157,6 +224,60 @@ export async function appendEventsAndSaveState(
     inserted: new Set(rows.map((r) => r.fingerprint)),
     saved: rows.length > 0 && rows[0]!.saved === 1,
   };
+}
+
+/** One shipment's new events and the state they fold into, for `appendEventsAndSaveStates`. */
+export interface ShipmentWrite {
+  tenantId: string;
+  shipmentId: string;
+  events: readonly { fingerprint: string; event: ShipmentEvent }[];
+  state: ShipmentState;
+}
+
+/**
+ * Appends many shipments' new events and saves their states in one statement, for callers that
+ * know the events are new (they hold the shipments' locks and folded the events into the stored
+ * state). Answers how many events were appended: fewer than given means the events table held
+ * some already, and the caller must not commit (its states would count events twice).
+ */
+export async function appendEventsAndSaveStates(
+  tx: Queryable,
+  writes: readonly ShipmentWrite[],
+): Promise<number> {
+  const events = writes.flatMap((w) => w.events.map((e) => ({ w, e })));
+  if (writes.length === 0) return 0;
+  const states = writes.map((w) => stateColumns(w.state));
+  const { rows } = await tx.query<{ appended: number }>(
+    `WITH appended AS (
+       INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
+       SELECT tenant_id, shipment_id, fingerprint, event
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+              AS e (tenant_id, shipment_id, fingerprint, event, n)
+        ORDER BY n
+       ON CONFLICT (tenant_id, shipment_id, fingerprint) DO NOTHING
+       RETURNING 1
+     ), saved AS (
+       UPDATE shipments s SET status = u.status, reason = u.reason, action_required = u.action_required, state = u.state,
+              estimated_delivery = u.estimated_delivery, last_event_at = u.last_event_at, updated_at = now()
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::jsonb[], $11::jsonb[],
+                     $12::timestamptz[]) AS u (tenant_id, id, status, reason, action_required, state, estimated_delivery, last_event_at)
+        WHERE s.tenant_id = u.tenant_id AND s.id = u.id
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM saved)::int AS saved`,
+    [
+      events.map(({ w }) => w.tenantId),
+      events.map(({ w }) => w.shipmentId),
+      events.map(({ e }) => e.fingerprint),
+      events.map(({ e }) => JSON.stringify(e.event)),
+      writes.map((w) => w.tenantId),
+      writes.map((w) => w.shipmentId),
+      ...states[0]!.map((_, column) =>
+        states.map((s) => (s[column] instanceof Date ? (s[column] as Date).toISOString() : s[column])),
+      ),
+    ],
+  );
+  return rows[0]!.appended;
 }
 
 function stateColumns(state: ShipmentState): unknown[] {

@@ -1,0 +1,80 @@
+import type { EngineContext } from "../engine-context.ts";
+import { type BatchedIngest, type IngestOutcome, ingest, ingestBatch } from "./ingest.ts";
+
+export interface IngestBatcherOptions {
+  /** most deliveries in one transaction (100) */
+  maxBatch?: number;
+  /** transactions open at once (2: one prepares while the other commits) */
+  concurrency?: number;
+}
+
+/**
+ * Ingests deliveries as they come, grouped into shared transactions when they come faster than
+ * one transaction commits (group commit): an idle server ingests each at once in its own, a busy
+ * one takes everything waiting into the next. Each delivery's answer is its own: a batch that
+ * fails (a conflict with the stored events, a bad delivery among good ones) is rolled back whole
+ * and its deliveries ingested again one by one, so one delivery's failure is never another's.
+ */
+export interface IngestBatcher {
+  ingest(delivery: BatchedIngest): Promise<IngestOutcome>;
+  /** Resolves once every delivery handed in so far has its answer. */
+  drain(): Promise<void>;
+}
+
+interface Waiting extends BatchedIngest {
+  resolve(outcome: IngestOutcome): void;
+  reject(error: unknown): void;
+}
+
+export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOptions = {}): IngestBatcher {
+  const maxBatch = options.maxBatch ?? 100;
+  const concurrency = options.concurrency ?? 2;
+  const waiting: Waiting[] = [];
+  const running = new Set<Promise<void>>();
+
+  const alone = async (item: Waiting) => {
+    try {
+      item.resolve(await ingest(ctx, item.request, item.options));
+    } catch (error) {
+      item.reject(error);
+    }
+  };
+
+  const run = async (batch: Waiting[]) => {
+    if (batch.length === 1) return await alone(batch[0]!);
+    let outcomes: IngestOutcome[];
+    try {
+      outcomes = await ingestBatch(ctx, batch);
+    } catch (error) {
+      ctx.log.debug(
+        { err: error, deliveries: batch.length },
+        "batched ingest rolled back: ingesting one by one",
+      );
+      for (const item of batch) await alone(item);
+      return;
+    }
+    for (const [i, item] of batch.entries()) item.resolve(outcomes[i]!);
+  };
+
+  const pump = () => {
+    while (running.size < concurrency && waiting.length > 0) {
+      const task = run(waiting.splice(0, maxBatch)).finally(() => {
+        running.delete(task);
+        pump();
+      });
+      running.add(task);
+    }
+  };
+
+  return {
+    ingest(delivery) {
+      return new Promise<IngestOutcome>((resolve, reject) => {
+        waiting.push({ ...delivery, resolve, reject });
+        pump();
+      });
+    },
+    async drain() {
+      while (running.size > 0 || waiting.length > 0) await Promise.all([...running]);
+    },
+  };
+}
