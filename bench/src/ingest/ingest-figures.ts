@@ -45,7 +45,7 @@ export function ingestSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ing
     backends: backends as IngestBackend[],
     connections: number("BENCH_INGEST_CONNECTIONS", 32),
     fullSeconds: number("BENCH_INGEST_SECONDS", 10),
-    warmupSeconds: number("BENCH_INGEST_WARMUP_SECONDS", 3),
+    warmupSeconds: number("BENCH_INGEST_WARMUP_SECONDS", 12),
     fixedRate: number("BENCH_INGEST_FIXED_RATE", 500),
     fixedSeconds: number("BENCH_INGEST_FIXED_SECONDS", 10),
     endToEndCount: number("BENCH_INGEST_E2E_COUNT", 200),

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@trackflow/store";
+import { openDatabase, refreshPlannerStatistics } from "@trackflow/store";
 import { startPostgresCluster } from "@trackflow/store/testing";
 import { startBenchReceiver } from "./bench-receiver.ts";
 import { startChildServer } from "./child-server.ts";
@@ -96,7 +96,8 @@ try {
   const deliveries = easypostDeliveries(EASYPOST_SECRET, "PRF");
   const warm = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds: 3 });
   console.log(`warm-up: ${warm.okPerSecond.toFixed(0)}/s (${warm.rejected} rejected, ${warm.errors} errors)`);
-  if (process.env.PROFILE_ANALYZE === "1") await admin.query("ANALYZE");
+  // the statistics autovacuum gathers in a database's first minute (PROFILE_ANALYZE=0: without)
+  if (process.env.PROFILE_ANALYZE !== "0") await refreshPlannerStatistics(admin);
   await admin.query("SELECT pg_stat_statements_reset()");
   const before = cpuSnapshot(groups);
   const load = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });

@@ -13,6 +13,7 @@ export type { MigrateOptions, MigrateResult, Migration } from "./migrate.ts";
 export { loadMigrations, migrate } from "./migrate.ts";
 export type { OpenPgliteOptions } from "./pglite.ts";
 export { openPglite } from "./pglite.ts";
+export { refreshPlannerStatistics } from "./planner-statistics.ts";
 export type { OpenPostgresOptions } from "./postgres.ts";
 export { openPostgres } from "./postgres.ts";
 export type { EnqueueOptions, QueueOptions } from "./queue.ts";

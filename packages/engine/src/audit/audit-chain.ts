@@ -9,7 +9,7 @@ export interface AuditRecord {
   at: string;
   /** who did it: "source:ups", "worker", "api-key:<id>", "staff:<name>", "system" */
   actor: string;
-  /** what happened: "event.received", "shipment.status_changed", "notification.sent", … */
+  /** what happened: "events.received", "shipment.status_changed", "notification.sent", … */
   action: string;
   /** what it happened to: "shipment:<id>", "notification:<id>", … */
   subject: string;

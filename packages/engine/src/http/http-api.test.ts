@@ -203,7 +203,7 @@ describe.each(DATABASE_KINDS)("HTTP on %s", (kind) => {
         notifications: [expect.objectContaining({ to: "ada@example.com", status: "queued" })],
       });
       const audit = await engine.ctx.db.query<{ actor: string; action: string }>(
-        "SELECT actor, action FROM audit_log WHERE tenant_id = 'acme' AND action = 'event.received'",
+        "SELECT actor, action FROM audit_log WHERE tenant_id = 'acme' AND action = 'events.received'",
       );
       expect(audit.rows[0]!.actor).toMatch(/^api-key:/);
     });

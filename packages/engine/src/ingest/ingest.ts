@@ -239,24 +239,28 @@ async function ingestShipment(
   const byFingerprint = new Map<string, ShipmentEvent>();
   let lastFingerprint = "";
   const transitions: { transition: StatusTransition; event: ShipmentEvent }[] = [];
-  for (const { event, fingerprint, outOfOrder, transitions: changed } of applied.accepted) {
+  for (const { event, fingerprint, transitions: changed } of applied.accepted) {
     lastFingerprint = fingerprint;
     byFingerprint.set(fingerprint, event);
-    await writeAudit(tx, tenant.id, now, {
-      actor,
-      action: "event.received",
-      subject: `shipment:${row.id}`,
-      data: {
-        fingerprint,
-        source: event.source,
-        rawCode: event.rawCode,
-        status: event.status,
-        occurredAt: formatEventTime(event.occurredAt),
-        outOfOrder,
-      },
-    });
     for (const transition of changed) transitions.push({ transition, event });
   }
+  // one record of what this delivery brought for this shipment, however many scans it replays
+  if (accepted > 0)
+    await writeAudit(tx, tenant.id, now, {
+      actor,
+      action: "events.received",
+      subject: `shipment:${row.id}`,
+      data: {
+        events: applied.accepted.map(({ event, fingerprint, outOfOrder }) => ({
+          fingerprint,
+          source: event.source,
+          rawCode: event.rawCode,
+          status: event.status,
+          occurredAt: formatEventTime(event.occurredAt),
+          outOfOrder,
+        })),
+      },
+    });
   const shipment: IngestedShipment = {
     id: row.id,
     carrier,
@@ -276,14 +280,13 @@ async function ingestShipment(
   const base = { tenant, shipmentId: row.id, shipment: state, hostRef: row.hostRef, lastEvent, order };
   let planned = 0;
 
-  for (const { transition } of transitions) {
+  if (transitions.length > 0)
     await writeAudit(tx, tenant.id, now, {
       actor,
       action: "shipment.status_changed",
       subject: `shipment:${row.id}`,
-      data: { ...transition },
+      data: { from: before.status, to: state.status, transitions: transitions.map((t) => t.transition) },
     });
-  }
   // Flows see the net change of this delivery: a payload that replays a whole timeline tells the
   // customer where the parcel is now, not every step it took to get there.
   const last = transitions.findLast((t) => t.transition.scope === "shipment");

@@ -147,6 +147,8 @@ describe.each(DATABASE_KINDS)("flow steps on %s", (kind) => {
     await scan("T7", "delivered", "2026-11-22T15:04:05+01:00");
     const [writeback] = await listNotifications(engine.ctx.db, "acme");
     expect(writeback?.recipient.address).toBe("host");
+    // 22:30 in Berlin, inside the tenant's quiet hours: a system is called at once all the same
+    expect(writeback).toMatchObject({ status: "queued", nextAttemptAt: null });
     expect((writeback!.rendered.structured as { host: unknown }).host).toEqual({
       order: { id: "ord_7", source: "api", externalId: "7", number: "#7", status: expect.any(String) },
       shipment: {

@@ -87,6 +87,29 @@ describe.each(DATABASE_KINDS)("startScheduler on %s", (kind) => {
     expect(await tenantsWithUnsealedAudit(ctx.db)).toEqual(["acme"]);
   }, 90_000);
 
+  it.runIf(kind === "pglite")(
+    "keeps the planner's statistics of grown tables current on PGlite",
+    async () => {
+      const { ctx } = await factory.open();
+      await provisionTenant(ctx, "acme", "Acme Goods");
+      await ctx.db.query(
+        `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+       SELECT 's' || g, 'acme', 'ups', 't' || g, 'in_transit', '{}' FROM generate_series(1, 500) AS g`,
+      );
+      const estimate = async () =>
+        (
+          await ctx.db.query<{ reltuples: number }>(
+            "SELECT reltuples::int AS reltuples FROM pg_class WHERE relname = 'shipments'",
+          )
+        ).rows[0]!.reltuples;
+      expect(await estimate()).not.toBe(500);
+      const scheduler = startScheduler(ctx, { intervalMs: 60_000, statisticsIntervalMs: 10 });
+      await vi.waitFor(async () => expect(await estimate()).toBe(500), { timeout: 10_000, interval: 20 });
+      await scheduler.stop();
+    },
+    90_000,
+  );
+
   it("never runs a loop beside itself, however long a run takes", async () => {
     const { ctx } = await factory.open();
     let running = 0;
