@@ -12,6 +12,8 @@ const TABLES = [
   "api_keys",
   "audit_heads",
   "audit_log",
+  "audit_seals",
+  "audit_unsealed",
   "console_users",
   "credentials",
   "delivery_attempts",
@@ -197,29 +199,53 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       expect((await db.query("SELECT count(*) AS n FROM shipment_events")).rows).toEqual([{ n: 0 }]);
     });
 
-    it("lets an audit record be sealed once and then only its data be redacted", async () => {
+    it("keeps audit records and their seals append-only, but for redacting a record's data", async () => {
       const h = (c: string) => c.repeat(64);
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
-      await db.query(
+      const { rows } = await db.query<{ id: number }>(
         `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
-         VALUES ('t1', now(), 'system', 'event.received', 'shipment:s1', $1, $2)`,
+         VALUES ('t1', now(), 'system', 'event.received', 'shipment:s1', $1, $2) RETURNING id`,
         [JSON.stringify({ email: "a@example.com" }), h("a")],
       );
-      // half-sealed rows are refused
-      await expect(db.query(`UPDATE audit_log SET seq = 1`)).rejects.toMatchObject({ code: "23514" });
-      await db.query(`UPDATE audit_log SET seq = 1, prev_hash = $1, hash = $2`, [h("0"), h("b")]);
-      await db.query(`UPDATE audit_log SET data = '{"redacted":true}' WHERE tenant_id = 't1' AND seq = 1`);
+      const id = rows[0]!.id;
+      const seal = `INSERT INTO audit_seals (tenant_id, seq, audit_id, prev_hash, hash) VALUES ('t1', $1, $2, $3, $4)`;
+      // malformed seals are refused
+      await expect(db.query(seal, [0, id, h("0"), h("b")])).rejects.toMatchObject({ code: "23514" });
+      await expect(db.query(seal, [1, id, "not a hash", h("b")])).rejects.toMatchObject({ code: "23514" });
+      await expect(db.query(seal, [1, id, h("0"), h("B")])).rejects.toMatchObject({ code: "23514" });
+      await expect(db.query(seal, [1, id, h("0"), null])).rejects.toMatchObject({ code: "23502" });
+      await db.query(seal, [1, id, h("0"), h("b")]);
+      // one seal per place in the chain, one per record
+      await expect(db.query(seal, [1, id + 1, h("b"), h("c")])).rejects.toMatchObject({ code: "23505" });
+      await expect(db.query(seal, [2, id, h("b"), h("c")])).rejects.toMatchObject({ code: "23505" });
+      for (const change of [`hash = '${h("c")}'`, "seq = 2", `audit_id = ${id + 1}`]) {
+        await expect(db.query(`UPDATE audit_seals SET ${change}`)).rejects.toMatchObject({ code: "23001" });
+      }
+      await db.query(`UPDATE audit_log SET data = '{"redacted":true}' WHERE tenant_id = 't1' AND id = $1`, [
+        id,
+      ]);
       for (const change of [
-        `hash = '${h("c")}'`,
-        "seq = 2",
         "actor = 'someone'",
         `data_hash = '${h("d")}'`,
+        "at = now() - interval '1 day'",
       ]) {
         await expect(db.query(`UPDATE audit_log SET ${change}`)).rejects.toMatchObject({ code: "23001" });
       }
-      expect((await db.query("SELECT data, hash FROM audit_log")).rows).toEqual([
-        { data: { redacted: true }, hash: h("b") },
-      ]);
+      expect(
+        (
+          await db.query(
+            "SELECT a.data, s.seq, s.hash FROM audit_log a JOIN audit_seals s ON s.tenant_id = a.tenant_id AND s.audit_id = a.id",
+          )
+        ).rows,
+      ).toEqual([{ data: { redacted: true }, seq: 1, hash: h("b") }]);
+      // the columns the seal left behind are gone
+      await expect(db.query("SELECT seq FROM audit_log")).rejects.toMatchObject({ code: "42703" });
+      // a tenant's erasure takes its chain and its queue with it
+      await db.query("INSERT INTO audit_unsealed (tenant_id, audit_id) VALUES ('t1', $1)", [id + 1]);
+      await db.query("DELETE FROM tenants WHERE id = 't1'");
+      for (const table of ["audit_log", "audit_seals", "audit_unsealed"]) {
+        expect((await db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
+      }
     });
 
     it("rejects a status outside the core vocabulary", async () => {
@@ -230,6 +256,63 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
            VALUES ('s1', 't1', 'ups', '1Z999', 'shipped', '{}')`,
         ),
       ).rejects.toMatchObject({ code: "23514" });
+    });
+  });
+
+  it("0010 moves each sealed record's seal into audit_seals and queues the unsealed ones", async () => {
+    const h = (c: string) => c.repeat(64);
+    await migrate(db, { migrations: shipped.filter((m) => m.version < 10) });
+    await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1'), ('t2', 'Tenant 2')");
+    const record = `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash, seq, prev_hash, hash)
+                    VALUES ($1, '2024-03-01T10:00:00Z', 'system', $2, 'shipment:s1', '{"n": 1}', $3, $4, $5, $6)
+                    RETURNING id`;
+    const ids: number[] = [];
+    for (const params of [
+      ["t1", "sealed.1", h("a"), 1, h("0"), h("b")],
+      ["t2", "waiting.1", h("a"), null, null, null],
+      ["t1", "sealed.2", h("c"), 2, h("b"), h("d")],
+      ["t1", "waiting.2", h("e"), null, null, null],
+    ]) {
+      ids.push((await db.query<{ id: number }>(record, params)).rows[0]!.id);
+    }
+    await db.query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ('t1', 2, $1)", [h("d")]);
+
+    expect(await migrate(db)).toEqual({ applied: shipped.filter((m) => m.version >= 10).map((m) => m.name) });
+
+    expect(
+      (await db.query("SELECT tenant_id, seq, audit_id, prev_hash, hash FROM audit_seals ORDER BY 1, 2"))
+        .rows,
+    ).toEqual([
+      { tenant_id: "t1", seq: 1, audit_id: ids[0], prev_hash: h("0"), hash: h("b") },
+      { tenant_id: "t1", seq: 2, audit_id: ids[2], prev_hash: h("b"), hash: h("d") },
+    ]);
+    expect((await db.query("SELECT tenant_id, audit_id FROM audit_unsealed ORDER BY 2")).rows).toEqual([
+      { tenant_id: "t2", audit_id: ids[1] },
+      { tenant_id: "t1", audit_id: ids[3] },
+    ]);
+    expect(
+      (
+        await db.query<{ column_name: string }>(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_log' ORDER BY ordinal_position",
+        )
+      ).rows.map((r) => r.column_name),
+    ).toEqual(["id", "tenant_id", "at", "actor", "action", "subject", "data", "data_hash"]);
+    expect(
+      (
+        await db.query<{ indexname: string }>(
+          "SELECT indexname FROM pg_indexes WHERE tablename = 'audit_log' ORDER BY 1",
+        )
+      ).rows.map((r) => r.indexname),
+    ).toEqual(["audit_log_by_subject", "audit_log_by_time", "audit_log_pkey"]);
+    // the records themselves are as they were; redaction still works, nothing else does
+    expect((await db.query("SELECT action, data FROM audit_log ORDER BY id")).rows).toEqual(
+      ["sealed.1", "waiting.1", "sealed.2", "waiting.2"].map((action) => ({ action, data: { n: 1 } })),
+    );
+    await db.query(`UPDATE audit_log SET data = '{"redacted": true}' WHERE id = $1`, [ids[0]]);
+    await expect(
+      db.query("UPDATE audit_log SET action = 'forged' WHERE id = $1", [ids[2]]),
+    ).rejects.toMatchObject({
+      code: "23001",
     });
   });
 });

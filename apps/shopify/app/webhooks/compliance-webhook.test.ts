@@ -132,10 +132,24 @@ describe.each(DATABASE_KINDS)("Shopify compliance webhooks on %s", (kind) => {
 
   it("shop/redact erases the shop's tenant and everything it owns", async () => {
     await handleShopifyWebhook(engine.ctx, webhook("app/uninstalled", { id: 1, domain: SHOP }));
+    const audit = async () =>
+      (
+        await engine.ctx.db.query<{ records: number; seals: number; waiting: number }>(
+          `SELECT (SELECT count(*)::int FROM audit_log WHERE tenant_id = $1) AS records,
+                  (SELECT count(*)::int FROM audit_seals WHERE tenant_id = $1) AS seals,
+                  (SELECT count(*)::int FROM audit_unsealed WHERE tenant_id = $1) AS waiting`,
+          [TENANT],
+        )
+      ).rows[0]!;
+    const before = await audit();
+    expect(before.seals).toBeGreaterThan(0);
+    expect(before.waiting).toBeGreaterThan(0);
     expect(
       await handleShopifyWebhook(engine.ctx, webhook("shop/redact", { shop_id: 954889, shop_domain: SHOP })),
     ).toBe("processed");
     expect(await getTenant(engine.ctx.db, TENANT)).toBeNull();
+    // the audit chain and the records waiting for their seals go with the tenant
+    expect(await audit()).toEqual({ records: 0, seals: 0, waiting: 0 });
     const { rows } = await engine.ctx.db.query(
       "SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1) + (SELECT count(*) FROM shopify_shops WHERE shop = $2) + (SELECT count(*) FROM shopify_sessions WHERE shop = $2) AS n",
       [TENANT, SHOP],

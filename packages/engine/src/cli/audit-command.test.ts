@@ -49,7 +49,7 @@ async function seed(ctx: EngineContext) {
   await sealTenantAudit(ctx.db, "acme");
   await write("acme", day(4), 5);
   await write("acme", day(4, 11), 6);
-  for (const tenantId of ["edited", "gap", "tail", "process"]) {
+  for (const tenantId of ["edited", "gap", "tail", "process", "seal-gone", "seal-forged", "seal-moved"]) {
     await provisionTenant(ctx, tenantId, tenantId);
     for (let i = 1; i <= 4; i++) await write(tenantId, day(1, i), i);
     await sealTenantAudit(ctx.db, tenantId);
@@ -104,7 +104,10 @@ describe("trackflow audit", () => {
     it("finds an edited record", async () => {
       await withEngine(async (ctx) => {
         await ctx.db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
-        await ctx.db.query("UPDATE audit_log SET actor = 'forged' WHERE tenant_id = 'edited' AND seq = 3");
+        await ctx.db.query(
+          `UPDATE audit_log SET actor = 'forged' WHERE tenant_id = 'edited'
+              AND id = (SELECT audit_id FROM audit_seals WHERE tenant_id = 'edited' AND seq = 3)`,
+        );
         await ctx.db.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only");
       });
       const r = await run(["audit", "verify", "--tenant", "edited"]);
@@ -115,7 +118,9 @@ describe("trackflow audit", () => {
 
     it("finds a record deleted from the middle", async () => {
       await withEngine(async (ctx) => {
-        await ctx.db.query("DELETE FROM audit_log WHERE tenant_id = 'gap' AND seq = 3");
+        await ctx.db.query(
+          "DELETE FROM audit_log WHERE tenant_id = 'gap' AND id = (SELECT audit_id FROM audit_seals WHERE tenant_id = 'gap' AND seq = 3)",
+        );
       });
       const r = await run(["audit", "verify", "--tenant", "gap", "--json"]);
       expect(r.code).toBe(1);
@@ -129,13 +134,69 @@ describe("trackflow audit", () => {
 
     it("finds a deleted tail through the stored head", async () => {
       await withEngine(async (ctx) => {
-        await ctx.db.query("DELETE FROM audit_log WHERE tenant_id = 'tail' AND seq >= 4");
+        await ctx.db.query(
+          "DELETE FROM audit_log WHERE tenant_id = 'tail' AND id IN (SELECT audit_id FROM audit_seals WHERE tenant_id = 'tail' AND seq >= 4)",
+        );
       });
       const r = await run(["audit", "verify", "--tenant", "tail"]);
       expect(r.code).toBe(1);
       expect(r.out).toContain("tenant tail: 3 records, 0 redacted, head at 5\n");
       expect(r.out).toContain("  seq 5: head_mismatch: the chain should end at record 5, it ends at 3\n");
       expect(r.out).toContain("verdict: TAMPERED (1 problem)\n");
+    }, 60_000);
+
+    it("finds a seal deleted from the middle, though its record is still there", async () => {
+      await withEngine(async (ctx) => {
+        await ctx.db.query("DELETE FROM audit_seals WHERE tenant_id = 'seal-gone' AND seq = 3");
+      });
+      const r = await run(["audit", "verify", "--tenant", "seal-gone", "--json"]);
+      expect(r.code).toBe(1);
+      const verdict = JSON.parse(r.out);
+      expect(verdict).toMatchObject({ ok: false, records: 4, sealedNow: 0 });
+      expect(verdict.problems).toEqual([
+        expect.objectContaining({ seq: 3, problem: "missing" }),
+        expect.objectContaining({ seq: 4, problem: "broken_link" }),
+      ]);
+    }, 60_000);
+
+    it("finds a forged seal, which cannot be updated in place", async () => {
+      await withEngine(async (ctx) => {
+        const forge =
+          "UPDATE audit_seals SET hash = repeat('f', 64) WHERE tenant_id = 'seal-forged' AND seq = 2";
+        await expect(ctx.db.query(forge)).rejects.toMatchObject({ code: "23001" });
+        await ctx.db.query("ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_append_only");
+        await ctx.db.query(forge);
+        await ctx.db.query("ALTER TABLE audit_seals ENABLE TRIGGER audit_seals_append_only");
+      });
+      const r = await run(["audit", "verify", "--tenant", "seal-forged"]);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("  seq 2: edited: the record no longer matches its hash\n");
+      expect(r.out).toContain("  seq 3: broken_link: does not point to the record before it\n");
+      expect(r.out).toContain("verdict: TAMPERED (2 problems)\n");
+    }, 60_000);
+
+    it("finds a seal moved onto another record", async () => {
+      await withEngine(async (ctx) => {
+        // seals 4 and 5 are written again with their records swapped: every link still holds
+        await ctx.db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ seq: number; audit_id: number; prev_hash: string; hash: string }>(
+            "DELETE FROM audit_seals WHERE tenant_id = 'seal-moved' AND seq IN (4, 5) RETURNING seq, audit_id, prev_hash, hash",
+          );
+          for (const seal of rows) {
+            const other = rows.find((o) => o.seq !== seal.seq)!;
+            await tx.query(
+              "INSERT INTO audit_seals (tenant_id, seq, audit_id, prev_hash, hash) VALUES ('seal-moved', $1, $2, $3, $4)",
+              [seal.seq, other.audit_id, seal.prev_hash, seal.hash],
+            );
+          }
+        });
+      });
+      const r = await run(["audit", "verify", "--tenant", "seal-moved", "--json"]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).problems).toEqual([
+        expect.objectContaining({ seq: 4, problem: "edited" }),
+        expect.objectContaining({ seq: 5, problem: "edited" }),
+      ]);
     }, 60_000);
   });
 
@@ -374,7 +435,9 @@ describe("trackflow audit", () => {
     };
     const exec = promisify(execFile);
     await withEngine(async (ctx) => {
-      await ctx.db.query("DELETE FROM audit_log WHERE tenant_id = 'process' AND seq = 2");
+      await ctx.db.query(
+        "DELETE FROM audit_log WHERE tenant_id = 'process' AND id = (SELECT audit_id FROM audit_seals WHERE tenant_id = 'process' AND seq = 2)",
+      );
     });
     await expect(
       exec(process.execPath, [main, "audit", "verify", "--tenant", "acme"], { env }),

@@ -299,13 +299,14 @@ describe("the console's exceptions, flows, templates, channels and audit pages (
     expect(verified.statusCode).toBe(200);
     expect(verified.body).toContain("The chain is intact.");
     await engine.ctx.db.query(
-      "UPDATE audit_log SET data = '{\"forged\":true}' WHERE tenant_id = 'acme' AND seq = 1",
+      `UPDATE audit_log SET data = '{"forged":true}' WHERE tenant_id = 'acme'
+          AND id = (SELECT audit_id FROM audit_seals WHERE tenant_id = 'acme' AND seq = 1)`,
     );
     expect((await post("/console/audit/verify", cookie, { csrf })).body).toContain(
       "The chain has been tampered with",
     );
-    const browse = await get("/console/audit?action=event.", cookie);
-    expect(browse.body).toContain("event.received");
+    const browse = await get("/console/audit?action=events.", cookie);
+    expect(browse.body).toContain("events.received");
     expect(browse.body).not.toContain("<code>shipment.registered</code>");
     const jsonl = await get("/console/audit/export?format=jsonl", cookie);
     expect(jsonl.headers["content-disposition"]).toBe('attachment; filename="audit-acme.jsonl"');

@@ -47,7 +47,7 @@ describe.each(DATABASE_KINDS)("flow routes on %s", (kind) => {
   const audit = async (action: string) =>
     (
       await engine.ctx.db.query<{ actor: string; subject: string; data: Record<string, unknown> }>(
-        "SELECT actor, subject, data FROM audit_log WHERE tenant_id = 'acme' AND action = $1 ORDER BY seq",
+        "SELECT actor, subject, data FROM audit_log WHERE tenant_id = 'acme' AND action = $1 ORDER BY id",
         [action],
       )
     ).rows;

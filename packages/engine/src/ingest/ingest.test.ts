@@ -176,7 +176,7 @@ describe.each(DATABASE_KINDS)("ingest on %s", (kind) => {
     expect(verdict).toMatchObject({ ok: true });
     const actions = new Set(records.map((r) => r.action));
     for (const a of [
-      "event.received",
+      "events.received",
       "shipment.status_changed",
       "notification.planned",
       "notification.sent",
@@ -184,7 +184,9 @@ describe.each(DATABASE_KINDS)("ingest on %s", (kind) => {
       expect(actions).toContain(a);
     // tampering is found
     await engine.ctx.db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
-    await engine.ctx.db.query("UPDATE audit_log SET actor = 'forged' WHERE tenant_id = 'acme' AND seq = 3");
+    await engine.ctx.db.query(
+      "UPDATE audit_log SET actor = 'forged' WHERE tenant_id = 'acme' AND id = (SELECT audit_id FROM audit_seals WHERE tenant_id = 'acme' AND seq = 3)",
+    );
     const tampered = (await listAuditEntries(engine.ctx.db, "acme")).map(toAuditRecord);
     expect(verifyChain(tampered, await getAuditHead(engine.ctx.db, "acme")).problems).toEqual([
       expect.objectContaining({ seq: 3, problem: "edited" }),

@@ -29,6 +29,25 @@ interface Row {
   hash: string | null;
 }
 
+/**
+ * Every record with its seal (seq, prev_hash and hash null while it waits), as one relation
+ * whose columns need no table prefix: `SELECT … FROM ${AUDIT_ENTRIES} WHERE tenant_id = $1 …`.
+ * The planner flattens it, so a tenant filter reaches both tables' indexes.
+ */
+export const AUDIT_ENTRIES = `(SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, a.data, a.data_hash,
+           s.seq, s.prev_hash, s.hash
+      FROM audit_log AS a
+      LEFT JOIN audit_seals AS s ON s.tenant_id = a.tenant_id AND s.audit_id = a.id) AS entry`;
+
+/**
+ * Sealed records only, in a relation like AUDIT_ENTRIES. Read from the seals: a sealed record
+ * that was deleted is absent, and leaves a gap in seq.
+ */
+const SEALED_ENTRIES = `(SELECT a.id, s.tenant_id, a.at, a.actor, a.action, a.subject, a.data, a.data_hash,
+           s.seq, s.prev_hash, s.hash
+      FROM audit_seals AS s
+      JOIN audit_log AS a ON a.tenant_id = s.tenant_id AND a.id = s.audit_id) AS entry`;
+
 const COLUMNS = "id, tenant_id, at, actor, action, subject, data, data_hash, seq, prev_hash, hash";
 
 const toEntry = (r: Row): AuditEntryRow => ({
@@ -82,23 +101,33 @@ export async function insertAuditEntry(tx: Queryable, e: AuditEntryDraft): Promi
   pending.push(e);
 }
 
-/** Inserts unsealed records in one statement, in the order given (their ids ascend with it). */
+/**
+ * Inserts unsealed records and queues them for sealing (audit_unsealed), in one statement, in the
+ * order given (their ids ascend with it).
+ */
 export async function insertAuditEntries(tx: Queryable, entries: readonly AuditEntryDraft[]): Promise<void> {
   if (entries.length === 0) return;
   if (entries.length === 1) {
     const e = entries[0]!;
     await tx.query(
-      `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `WITH ins AS (
+         INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING tenant_id, id)
+       INSERT INTO audit_unsealed (tenant_id, audit_id) SELECT tenant_id, id FROM ins`,
       [e.tenantId, e.at, e.actor, e.action, e.subject, JSON.stringify(e.data ?? null), e.dataHash],
     );
     return;
   }
   await tx.query(
-    `INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
-     SELECT tenant_id, at, actor, action, subject, data, data_hash
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-            WITH ORDINALITY AS e (tenant_id, at, actor, action, subject, data, data_hash, n)
-      ORDER BY n`,
+    `WITH ins AS (
+       INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
+       SELECT tenant_id, at, actor, action, subject, data, data_hash
+         FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+              WITH ORDINALITY AS e (tenant_id, at, actor, action, subject, data, data_hash, n)
+        ORDER BY n
+       RETURNING tenant_id, id)
+     INSERT INTO audit_unsealed (tenant_id, audit_id) SELECT tenant_id, id FROM ins`,
     [
       entries.map((e) => e.tenantId),
       entries.map((e) => e.at.toISOString()),
@@ -140,51 +169,71 @@ export async function getAuditHead(
   return head && head.seq > 0 ? head : null;
 }
 
+/**
+ * The tenant's records waiting for their seal, oldest first. A queued record that no longer
+ * exists (deleted before it was sealed) is left out: `sealAuditEntries` removes it from the queue.
+ */
 export async function listUnsealedAuditEntries(
   tx: Queryable,
   tenantId: string,
   limit: number,
 ): Promise<AuditEntryRow[]> {
   const { rows } = await tx.query<Row>(
-    `SELECT ${COLUMNS} FROM audit_log WHERE tenant_id = $1 AND seq IS NULL ORDER BY id LIMIT $2`,
+    `SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, a.data, a.data_hash,
+            NULL AS seq, NULL AS prev_hash, NULL AS hash
+       FROM audit_unsealed AS u
+       JOIN audit_log AS a ON a.tenant_id = u.tenant_id AND a.id = u.audit_id
+      WHERE u.tenant_id = $1
+      ORDER BY u.audit_id
+      LIMIT $2`,
     [tenantId, limit],
   );
   return rows.map(toEntry);
 }
 
-/** Seals records in one statement, and moves the head to the last of them. */
+/**
+ * Seals records (in the order listed, by the holder of `lockAuditHead`) in one statement: inserts
+ * their seals, takes them off the queue and moves the head to the last of them. Queued records
+ * that no longer exist (deleted before they were sealed; up to the last record sealed, or all of
+ * them when there is nothing to seal) leave the queue with them: nothing claims them, and they
+ * must not keep the sealer busy.
+ */
 export async function sealAuditEntries(
   tx: Queryable,
   tenantId: string,
   seals: readonly { id: number; seq: number; prevHash: string; hash: string }[],
 ): Promise<void> {
   const last = seals[seals.length - 1];
-  if (last === undefined) return;
   await tx.query(
-    `UPDATE audit_log AS a SET seq = s.seq, prev_hash = s.prev_hash, hash = s.hash
-       FROM (SELECT unnest($2::bigint[]) AS id, unnest($3::bigint[]) AS seq,
-                    unnest($4::text[]) AS prev_hash, unnest($5::text[]) AS hash) AS s
-      WHERE a.tenant_id = $1 AND a.id = s.id`,
+    `WITH seal AS (
+       SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS s (audit_id, seq, prev_hash, hash)
+     ), sealed AS (
+       INSERT INTO audit_seals (tenant_id, seq, audit_id, prev_hash, hash)
+       SELECT $1::text, seq, audit_id, prev_hash, hash FROM seal
+     ), dequeued AS (
+       DELETE FROM audit_unsealed AS u
+        WHERE u.tenant_id = $1
+          AND (u.audit_id IN (SELECT audit_id FROM seal)
+               OR (($6::bigint IS NULL OR u.audit_id <= $6::bigint)
+                   AND NOT EXISTS (SELECT 1 FROM audit_log AS a WHERE a.tenant_id = u.tenant_id AND a.id = u.audit_id)))
+     )
+     UPDATE audit_heads SET seq = $7::bigint, hash = $8::text WHERE tenant_id = $1 AND $7::bigint IS NOT NULL`,
     [
       tenantId,
       seals.map((s) => s.id),
       seals.map((s) => s.seq),
       seals.map((s) => s.prevHash),
       seals.map((s) => s.hash),
+      last?.id ?? null,
+      last?.seq ?? null,
+      last?.hash ?? null,
     ],
   );
-  await tx.query("UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", [
-    tenantId,
-    last.seq,
-    last.hash,
-  ]);
 }
 
 /** Tenants with records waiting to be sealed. */
 export async function tenantsWithUnsealedAudit(db: Queryable): Promise<string[]> {
-  const { rows } = await db.query<{ tenant_id: string }>(
-    "SELECT DISTINCT tenant_id FROM audit_log WHERE seq IS NULL",
-  );
+  const { rows } = await db.query<{ tenant_id: string }>("SELECT DISTINCT tenant_id FROM audit_unsealed");
   return rows.map((r) => r.tenant_id);
 }
 
@@ -202,14 +251,14 @@ export async function listAuditEntries(
   tenantId: string,
   q: AuditQuery = {},
 ): Promise<AuditEntryRow[]> {
-  const f = sqlFilter(tenantId, "seq IS NOT NULL");
+  const f = sqlFilter(tenantId);
   f.add("at >= ?", q.from);
   f.add("at < ?", q.to);
   f.add("subject = ?", q.subject);
   f.add("seq > ?", q.afterSeq);
   const limit = f.param(q.limit ?? 1000);
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM audit_log WHERE ${f.where} ORDER BY seq LIMIT ${limit}`,
+    `SELECT ${COLUMNS} FROM ${SEALED_ENTRIES} WHERE ${f.where} ORDER BY seq LIMIT ${limit}`,
     f.params,
   );
   return rows.map(toEntry);

@@ -1,5 +1,5 @@
 import type { Queryable } from "../database.ts";
-import type { AuditEntryRow } from "./audit-log.ts";
+import { AUDIT_ENTRIES, type AuditEntryRow } from "./audit-log.ts";
 import { likePrefix, sqlFilter } from "./sql-filter.ts";
 
 export interface AuditSearch {
@@ -46,7 +46,7 @@ export async function searchAuditEntries(
   const limit = f.param(Math.max(1, Math.min(q.limit ?? 50, 500)));
   const { rows } = await db.query<Row>(
     `SELECT id, tenant_id, at, actor, action, subject, data, data_hash, seq, prev_hash, hash
-       FROM audit_log WHERE ${f.where} ORDER BY id DESC LIMIT ${limit}`,
+       FROM ${AUDIT_ENTRIES} WHERE ${f.where} ORDER BY id DESC LIMIT ${limit}`,
     f.params,
   );
   return rows.map((r) => ({
