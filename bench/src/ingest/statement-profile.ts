@@ -83,6 +83,8 @@ const server = await startChildServer(
     TRACKFLOW_CONFIG: configFile,
     TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
     DATABASE_URL: databaseUrl,
+    // PROFILE_ROLE=web: HTTP only, no delivery workers beside it
+    ...(process.env.PROFILE_ROLE ? { TRACKFLOW_ROLE: process.env.PROFILE_ROLE } : {}),
   },
   {
     timeoutMs: 120_000,

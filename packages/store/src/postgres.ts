@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Database, Queryable, QueryResult } from "./database.ts";
 import {
@@ -113,6 +114,18 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
   };
 }
 
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: the same for the same text, on every connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `tf_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 async function run<T>(
   client: pg.PoolClient,
   sql: string,
@@ -120,8 +133,12 @@ async function run<T>(
 ): Promise<QueryResult<T>> {
   // Without parameters node-postgres uses the simple protocol, which runs a whole script and
   // answers with one result per statement.
+  // With them, a statement is prepared once per connection under a name derived from its text,
+  // and from then on only bound and executed: the server parses and plans it once, not per call.
   const answer: pg.QueryResult | pg.QueryResult[] =
-    params && params.length > 0 ? await client.query(sql, [...params]) : await client.query(sql);
+    params && params.length > 0
+      ? await client.query({ name: statementName(sql), text: sql, values: [...params] })
+      : await client.query(sql);
   const results = Array.isArray(answer) ? answer : [answer];
   return {
     rows: results.flatMap((result) => result.rows as T[]),
