@@ -13,6 +13,7 @@ import { type Queryable, recordExceptionFiring, type TenantRow } from "@trackflo
 import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type PlanSubject, planNotifications } from "../notify/plan-notifications.ts";
+import { optimisticWrites } from "./optimistic-writes.ts";
 
 /** The default policy with the tenant's own stall limits (per carrier) laid over it. */
 export function exceptionPolicy(tenant: TenantRow): ExceptionPolicy {
@@ -51,7 +52,12 @@ export async function fireExceptions(
   const fired: ShipmentException[] = [];
   let planned = 0;
   for (const exception of detectExceptions(state, now, exceptionPolicy(tenant))) {
-    if (!(await recordExceptionFiring(tx, tenant.id, shipmentId, exception.key))) continue;
+    // a shipment this optimistic transaction creates is inserted at its commit: its firings too
+    const optimistic = optimisticWrites(tx);
+    const first = optimistic?.unsaved.has(shipmentId)
+      ? optimistic.firing(tenant.id, shipmentId, exception.key)
+      : await recordExceptionFiring(tx, tenant.id, shipmentId, exception.key);
+    if (!first) continue;
     fired.push(exception);
     await writeAudit(tx, tenant.id, now, {
       actor: "system",

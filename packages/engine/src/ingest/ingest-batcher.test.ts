@@ -111,6 +111,31 @@ describe.each(DATABASE_KINDS)("batched ingest on %s", (kind) => {
     expect(await jobs()).toBe(2);
   });
 
+  it("folds two deliveries for one shipment in one batch into one state, stored and new alike", async () => {
+    const stored = history("EZ8");
+    await ingest(engine.ctx, request("EZ8", stored.slice(0, 2)).request);
+    const fresh = history("EZ9");
+    const outcomes = await ingestBatch(engine.ctx, [
+      request("EZ8", stored.slice(2, 4)),
+      request("EZ9", fresh.slice(0, 3)),
+      request("EZ8", stored.slice(4)),
+      request("EZ9", fresh.slice(3)),
+    ]);
+    expect(outcomes.map(counts)).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 3, duplicates: 0 },
+      { accepted: 2, duplicates: 0 },
+      { accepted: 3, duplicates: 0 },
+    ]);
+    for (const tn of ["EZ8", "EZ9"]) {
+      expect((await shipment(tn))?.status).toBe("delivered");
+      expect(await storedEvents(tn)).toBe(6);
+      // the stored state knows every event: the whole history again is all duplicates
+      expect(counts(await ingest(engine.ctx, request(tn).request))).toEqual({ accepted: 0, duplicates: 6 });
+    }
+    expect(await jobs()).toBe(2);
+  });
+
   it("groups the deliveries that wait for a commit, and answers each with its own outcome", async () => {
     const transactions = vi.spyOn(engine.ctx.db, "transaction");
     const batcher = createIngestBatcher(engine.ctx, { concurrency: 1 });

@@ -20,6 +20,7 @@ import {
   saveShipmentState,
   shipmentKey,
   type TenantRow,
+  unsavedShipment,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
@@ -111,13 +112,19 @@ export async function ingestBatch(
   batch: readonly BatchedIngest[],
 ): Promise<IngestOutcome[]> {
   return await ctx.db.transaction(async (tx) => {
-    beginOptimisticWrites(ctx, tx);
+    const optimistic = beginOptimisticWrites(ctx, tx);
     for (const tenantId of new Set(batch.map((b) => b.request.tenantId)))
       await knownTenant(ctx, tx, tenantId);
-    const locked = await lockShipments(
-      tx,
-      batch.flatMap((b) => shipmentKeys(b.request)),
-    );
+    // the stored shipments locked; the new ones are inserted at commit, with their first state
+    const keys = batch.flatMap((b) => shipmentKeys(b.request));
+    const locked = await lockShipments(tx, keys, { create: false });
+    for (const k of keys) {
+      const key = shipmentKey(k);
+      if (locked.has(key)) continue;
+      const row = unsavedShipment(k, ctx.now());
+      locked.set(key, row);
+      optimistic.unsaved.add(row.id);
+    }
     const outcomes: IngestOutcome[] = [];
     for (const { request, options } of batch) {
       const outcome = await ingestLocked(ctx, tx, request, locked);
@@ -223,6 +230,7 @@ async function ingestShipment(
       optimistic.shipment({
         tenantId: tenant.id,
         shipmentId: row.id,
+        create: optimistic.unsaved.has(row.id) ? { carrier, trackingNumber } : undefined,
         events: newEvents,
         state: applied.state,
       });

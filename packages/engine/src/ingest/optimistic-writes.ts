@@ -3,6 +3,7 @@ import {
   insertNotifications,
   type NewNotification,
   type Queryable,
+  recordExceptionFirings,
   type ShipmentWrite,
   toPgBossDb,
 } from "@trackflow/store";
@@ -24,8 +25,16 @@ export class OptimisticConflict extends Error {
  * notifications disagree with what was planned, the commit fails with `OptimisticConflict`.
  */
 export interface OptimisticWrites {
+  /** a shipment's new events and state (`create` for one not stored yet, even without events) */
   shipment(write: ShipmentWrite): void;
   notification(row: NewNotification, startAfter: Date | null): void;
+  /** ids of the shipments this transaction creates (inserted at commit with their first write) */
+  readonly unsaved: Set<string>;
+  /**
+   * Records that an exception fired for a shipment this transaction creates (it cannot have
+   * fired before); false when this transaction recorded it already.
+   */
+  firing(tenantId: string, shipmentId: string, conditionKey: string): boolean;
 }
 
 const open = new WeakMap<Queryable, OptimisticWrites>();
@@ -36,20 +45,39 @@ export function optimisticWrites(tx: Queryable): OptimisticWrites | undefined {
 }
 
 /** Makes `tx` (an open transaction) optimistic: its shipment and notification writes wait for its commit. */
-export function beginOptimisticWrites(ctx: EngineContext, tx: Queryable): void {
+export function beginOptimisticWrites(ctx: EngineContext, tx: Queryable): OptimisticWrites {
   if (!tx.beforeCommit) throw new Error("optimistic writes need an open transaction");
-  const shipments: ShipmentWrite[] = [];
+  // one write per shipment: a later delivery's events join an earlier one's, its state replaces it
+  const byShipment = new Map<string, ShipmentWrite>();
   const notifications: { row: NewNotification; startAfter: Date | null }[] = [];
-  open.set(tx, {
-    shipment: (write) => shipments.push(write),
+  const firings = new Map<string, { tenantId: string; shipmentId: string; conditionKey: string }>();
+  const writes: OptimisticWrites = {
+    unsaved: new Set(),
+    shipment(write) {
+      const key = `${write.tenantId}\u0000${write.shipmentId}`;
+      const earlier = byShipment.get(key);
+      byShipment.set(
+        key,
+        earlier ? { ...earlier, events: [...earlier.events, ...write.events], state: write.state } : write,
+      );
+    },
     notification: (row, startAfter) => notifications.push({ row, startAfter }),
-  });
+    firing(tenantId, shipmentId, conditionKey) {
+      const key = `${tenantId}\u0000${shipmentId}\u0000${conditionKey}`;
+      if (firings.has(key)) return false;
+      firings.set(key, { tenantId, shipmentId, conditionKey });
+      return true;
+    },
+  };
+  open.set(tx, writes);
   tx.beforeCommit(async () => {
     open.delete(tx);
+    const shipments = [...byShipment.values()];
     const expected = shipments.reduce((n, w) => n + w.events.length, 0);
     const appended = await appendEventsAndSaveStates(tx, shipments);
     if (appended !== expected)
       throw new OptimisticConflict(`${expected - appended} of the batch's events were stored already`);
+    await recordExceptionFirings(tx, [...firings.values()]);
     const inserted = await insertNotifications(
       tx,
       notifications.map((n) => n.row),
@@ -68,4 +96,5 @@ export function beginOptimisticWrites(ctx: EngineContext, tx: Queryable): void {
       { db: toPgBossDb(tx) },
     );
   });
+  return writes;
 }

@@ -15,6 +15,20 @@ export async function recordExceptionFiring(
   return rowCount === 1;
 }
 
+/** Records many firings in one statement (ones recorded already are left as they are). */
+export async function recordExceptionFirings(
+  tx: Queryable,
+  firings: readonly { tenantId: string; shipmentId: string; conditionKey: string }[],
+): Promise<void> {
+  if (firings.length === 0) return;
+  await tx.query(
+    `INSERT INTO exception_firings (tenant_id, shipment_id, condition_key)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+     ON CONFLICT (tenant_id, shipment_id, condition_key) DO NOTHING`,
+    [firings.map((f) => f.tenantId), firings.map((f) => f.shipmentId), firings.map((f) => f.conditionKey)],
+  );
+}
+
 /** The condition keys that have fired already, per shipment, for the given shipments. */
 export async function listExceptionFirings(
   db: Queryable,

@@ -131,11 +131,14 @@ export const shipmentKey = (k: Pick<ShipmentKey, "tenantId" | "carrier" | "track
  * Many shipments at once, as `lockShipment` does one: the existing ones locked and the others
  * created, in one statement, rows locked in key order (two transactions locking overlapping
  * sets never deadlock on existing rows). A shipment another transaction created meanwhile is
- * locked on its own afterwards.
+ * locked on its own afterwards. With `create: false` the missing ones are neither created nor
+ * answered: a caller that will insert them itself (`appendEventsAndSaveStates`) starts them from
+ * `unsavedShipment`.
  */
 export async function lockShipments(
   tx: Queryable,
   keys: readonly ShipmentKey[],
+  { create = true }: { create?: boolean } = {},
 ): Promise<Map<string, ShipmentRow>> {
   const unique = [...new Map(keys.map((k) => [shipmentKey(k), k])).entries()].sort(([a], [b]) =>
     a < b ? -1 : a > b ? 1 : 0,
@@ -153,7 +156,7 @@ export async function lockShipments(
      ), inserted AS (
        INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
        SELECT k.new_id, k.tenant_id, k.carrier, k.tracking_number, k.status, k.state FROM k
-        WHERE NOT EXISTS (SELECT 1 FROM existing e
+        WHERE $7 AND NOT EXISTS (SELECT 1 FROM existing e
                            WHERE e.tenant_id = k.tenant_id AND e.carrier = k.carrier AND e.tracking_number = k.tracking_number)
         ORDER BY k.n
        ON CONFLICT (tenant_id, carrier, tracking_number) DO NOTHING
@@ -167,15 +170,39 @@ export async function lockShipments(
       sorted.map((k) => k.newId),
       initial.map((state) => state.status),
       initial.map((state) => JSON.stringify(state)),
+      create,
     ],
   );
   const locked = new Map(rows.map((r) => [shipmentKey(toShipment(r)), toShipment(r)]));
+  if (!create) return locked;
   for (const k of sorted) {
     const key = shipmentKey(k);
     if (!locked.has(key))
       locked.set(key, await lockShipment(tx, k.tenantId, k.carrier, k.trackingNumber, k.newId));
   }
   return locked;
+}
+
+/** A shipment not stored yet, as `lockShipments` would have created it. */
+export function unsavedShipment(k: ShipmentKey, now: Date): ShipmentRow {
+  const state = initialShipmentState(k.carrier, k.trackingNumber);
+  return {
+    id: k.newId,
+    tenantId: k.tenantId,
+    carrier: k.carrier,
+    trackingNumber: k.trackingNumber,
+    orderId: null,
+    destinationCountry: null,
+    status: state.status,
+    reason: state.reason,
+    actionRequired: state.actionRequired,
+    state,
+    estimatedDelivery: state.estimatedDelivery,
+    lastEventAt: null,
+    hostRef: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** The instant used to order and age shipments: exact where known, wall clock as UTC otherwise. */
@@ -230,23 +257,45 @@ export async function appendEventsAndSaveState(
 export interface ShipmentWrite {
   tenantId: string;
   shipmentId: string;
+  /** a shipment not stored yet (`unsavedShipment`): inserted, with these */
+  create?: { carrier: string; trackingNumber: string } | undefined;
   events: readonly { fingerprint: string; event: ShipmentEvent }[];
   state: ShipmentState;
 }
 
 /**
- * Appends many shipments' new events and saves their states in one statement, for callers that
- * know the events are new (they hold the shipments' locks and folded the events into the stored
- * state). Answers how many events were appended: fewer than given means the events table held
- * some already, and the caller must not commit (its states would count events twice).
+ * Appends many shipments' new events and saves their states, for callers that know the events
+ * are new (they hold the shipments' locks and folded the events into the stored state): the new
+ * shipments inserted in one statement (a shipment another transaction stored meanwhile fails it
+ * with a unique violation), then the events appended and the other states saved in another.
+ * One write per shipment. Answers how many events were appended: fewer than given means the
+ * events table held some already, and the caller must not commit (its states would count events
+ * twice).
  */
 export async function appendEventsAndSaveStates(
   tx: Queryable,
   writes: readonly ShipmentWrite[],
 ): Promise<number> {
-  const events = writes.flatMap((w) => w.events.map((e) => ({ w, e })));
   if (writes.length === 0) return 0;
-  const states = writes.map((w) => stateColumns(w.state));
+  const created = writes.filter((w) => w.create);
+  if (created.length > 0) {
+    const columns = stateColumnsOf(created);
+    await tx.query(
+      `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, reason, action_required, state,
+                              estimated_delivery, last_event_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[],
+                            $8::jsonb[], $9::jsonb[], $10::timestamptz[])`,
+      [
+        created.map((w) => w.shipmentId),
+        created.map((w) => w.tenantId),
+        created.map((w) => w.create!.carrier),
+        created.map((w) => w.create!.trackingNumber),
+        ...columns,
+      ],
+    );
+  }
+  const saved = writes.filter((w) => !w.create);
+  const events = writes.flatMap((w) => w.events.map((e) => ({ w, e })));
   const { rows } = await tx.query<{ appended: number }>(
     `WITH appended AS (
        INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
@@ -270,14 +319,20 @@ export async function appendEventsAndSaveStates(
       events.map(({ w }) => w.shipmentId),
       events.map(({ e }) => e.fingerprint),
       events.map(({ e }) => JSON.stringify(e.event)),
-      writes.map((w) => w.tenantId),
-      writes.map((w) => w.shipmentId),
-      ...states[0]!.map((_, column) =>
-        states.map((s) => (s[column] instanceof Date ? (s[column] as Date).toISOString() : s[column])),
-      ),
+      saved.map((w) => w.tenantId),
+      saved.map((w) => w.shipmentId),
+      ...stateColumnsOf(saved),
     ],
   );
   return rows[0]!.appended;
+}
+
+/** The state columns of many writes, one array per column (instants as ISO text). */
+function stateColumnsOf(writes: readonly ShipmentWrite[]): unknown[][] {
+  const states = writes.map((w) => stateColumns(w.state));
+  return [0, 1, 2, 3, 4, 5].map((column) =>
+    states.map((s) => (s[column] instanceof Date ? (s[column] as Date).toISOString() : s[column])),
+  );
 }
 
 function stateColumns(state: ShipmentState): unknown[] {
