@@ -4,6 +4,7 @@ import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "..
 import { DIGEST_QUEUE, type DigestJob, flushDueDigest } from "../notify/digest.ts";
 import { runScheduledFlow, SCHEDULED_FLOW_QUEUE, type ScheduledFlowJob } from "../notify/scheduled-flows.ts";
 import { deliverNotification } from "./deliver-notification.ts";
+import { wakeOnLocalJobs } from "./local-wakeup.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 
 export interface QueueSettings {
@@ -80,7 +81,10 @@ export async function startDispatcher(
       if (job) await runScheduledFlow(ctx, job.data, job.id);
     },
   );
+  // notifications this process plans are fetched at once, not at the next poll
+  const unregister = wakeOnLocalJobs(ctx.boss, () => ctx.boss.notifyWorker(id));
   return async () => {
+    unregister();
     await Promise.all([
       ctx.boss.offWork(NOTIFICATION_QUEUE, { id, wait: true }),
       ctx.boss.offWork(DIGEST_QUEUE, { id: digestId, wait: true }),

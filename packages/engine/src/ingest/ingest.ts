@@ -23,6 +23,7 @@ import {
   unsavedShipment,
 } from "@trackflow/store";
 import { writeAudit } from "../audit/audit-writer.ts";
+import { localJobsCommitted } from "../dispatch/local-wakeup.ts";
 import { type EngineContext, newId } from "../engine-context.ts";
 import { flowContext } from "../notify/flow-context.ts";
 import { planNotifications } from "../notify/plan-notifications.ts";
@@ -84,13 +85,15 @@ export async function ingest(
   request: IngestRequest,
   options: IngestOptions = {},
 ): Promise<IngestOutcome> {
-  return await ctx.db.transaction(async (tx) => {
+  const outcome = await ctx.db.transaction(async (tx) => {
     await knownTenant(ctx, tx, request.tenantId);
     const locked = await lockShipments(tx, shipmentKeys(request));
     const outcome = await ingestLocked(ctx, tx, request, locked);
     await options.withOutcome?.(tx, outcome);
     return outcome;
   });
+  if (outcome.notificationsPlanned > 0) localJobsCommitted(ctx.boss);
+  return outcome;
 }
 
 /** One delivery of a batch: what to ingest and what to do with its outcome before commit. */
@@ -111,7 +114,7 @@ export async function ingestBatch(
   ctx: EngineContext,
   batch: readonly BatchedIngest[],
 ): Promise<IngestOutcome[]> {
-  return await ctx.db.transaction(async (tx) => {
+  const outcomes = await ctx.db.transaction(async (tx) => {
     const optimistic = beginOptimisticWrites(ctx, tx);
     for (const tenantId of new Set(batch.map((b) => b.request.tenantId)))
       await knownTenant(ctx, tx, tenantId);
@@ -133,6 +136,8 @@ export async function ingestBatch(
     }
     return outcomes;
   });
+  if (outcomes.some((o) => o.notificationsPlanned > 0)) localJobsCommitted(ctx.boss);
+  return outcomes;
 }
 
 async function knownTenant(ctx: EngineContext, tx: Queryable, tenantId: string): Promise<TenantRow> {
