@@ -6,7 +6,6 @@ import type { EngineContext } from "../engine-context.ts";
 import type { IngestOutcome } from "../ingest/ingest.ts";
 import { createIngestBatcher } from "../ingest/ingest-batcher.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
-import { sourceSecretContext } from "../tenancy/provision.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 
 /** Headers that carry credentials: never stored with a delivery. */
@@ -50,8 +49,8 @@ export function registerWebhookRoutes(
       const { tenant: tenantId, source: sourceId } = request.params;
       const source = sourceById(sourceId);
       const tenant = source ? await cachedTenant(ctx, ctx.db, tenantId) : null;
-      const encrypted = tenant && source ? await cachedSourceSecret(ctx, ctx.db, tenant.id, source.id) : null;
-      if (!source || !tenant || encrypted === null) {
+      const secret = tenant && source ? await cachedSourceSecret(ctx, ctx.db, tenant.id, source.id) : null;
+      if (!source || !tenant || secret === null) {
         return reply
           .code(404)
           .send({ error: `no source "${sourceId}" is configured for tenant "${tenantId}"` });
@@ -91,7 +90,6 @@ export function registerWebhookRoutes(
         return reply_.code(status).send({ error });
       };
 
-      const secret = ctx.cipher.decrypt(encrypted, sourceSecretContext(tenant.id, source.id));
       const verdict = source.verify(
         { rawBody: raw, headers: request.headers, query: request.query, now: ctx.now() },
         { secret },

@@ -10,6 +10,7 @@ import {
 } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
 import { type ChannelConnection, loadChannelConnections } from "../notify/channel-connections.ts";
+import { sourceSecretContext } from "./provision.ts";
 
 /**
  * How long a process trusts its copy of a tenant's configuration. A change made in this process
@@ -54,14 +55,20 @@ export function cachedTenant(ctx: EngineContext, db: Queryable, tenantId: string
   return cached(ctx, `tenant\u0000${tenantId}`, () => getTenant(db, tenantId));
 }
 
-/** The tenant's encrypted webhook secret for a source. */
+/**
+ * The tenant's webhook secret for a source, decrypted (once per cache life, not per delivery: the
+ * process holds the key that decrypts it anyway).
+ */
 export function cachedSourceSecret(
   ctx: EngineContext,
   db: Queryable,
   tenantId: string,
   source: string,
 ): Promise<string | null> {
-  return cached(ctx, `secret\u0000${tenantId}\u0000${source}`, () => getSourceSecret(db, tenantId, source));
+  return cached(ctx, `secret\u0000${tenantId}\u0000${source}`, async () => {
+    const encrypted = await getSourceSecret(db, tenantId, source);
+    return encrypted === null ? null : ctx.cipher.decrypt(encrypted, sourceSecretContext(tenantId, source));
+  });
 }
 
 export function cachedFlows(ctx: EngineContext, db: Queryable, tenantId: string): Promise<VersionedFlow[]> {
