@@ -1,0 +1,10 @@
+import { PGlite } from "@electric-sql/pglite";
+const rss = (l: string) => console.log(l, Math.round(process.memoryUsage().rss / 1e6), "MB rss");
+rss("start");
+const params = process.argv[2] ? process.argv[2].split(" ") : undefined;
+const pg = await PGlite.create({ ...(params ? { startParams: params } : {}) } as any);
+rss("opened");
+const r = await pg.query("SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers','wal_buffers','work_mem','maintenance_work_mem','temp_buffers','max_connections','min_wal_size','max_wal_size')");
+console.log(r.rows.map((x: any) => `${x.name}=${x.setting}${x.unit ?? ""}`).join(" "));
+console.log("wasm mem MB", Math.round(((pg as any).mod?.HEAP8?.length ?? 0) / 1e6));
+await pg.close();
