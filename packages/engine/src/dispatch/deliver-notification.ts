@@ -54,6 +54,8 @@ export async function deliverNotification(
   options: DeliverOptions,
 ): Promise<DeliveryOutcome> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  // One commit claims the notification and, for a channel with one provider, records the start
+  // of its attempt: a worker that dies after it leaves a trace of the attempt to resume.
   const claim = await ctx.db.transaction(async (tx) => {
     const n = await lockNotification(tx, job.tenantId, job.notificationId);
     // held: waited out a delay or the recipient's quiet hours; its job was due at their end
@@ -76,25 +78,46 @@ export async function deliverNotification(
         data: { attempt },
       });
     }
-    return { n, attempt, resumed };
+    let route: Awaited<ReturnType<typeof resolveRoute>> | ChannelConfigError;
+    try {
+      route = await resolveRoute(ctx, n.tenantId, n.channel, options.deps);
+    } catch (error) {
+      if (!(error instanceof ChannelConfigError)) throw error;
+      route = error;
+    }
+    // a failover channel records an attempt per provider it tries (failover-send.ts)
+    if (route instanceof ChannelConfigError || route.type !== "failover")
+      await startDeliveryAttempt(
+        tx,
+        n.tenantId,
+        n.id,
+        attempt,
+        route instanceof ChannelConfigError ? "unknown" : route.provider.provider,
+      );
+    return { n, attempt, route };
   });
   if (claim === null) return "skipped";
-  const { n, attempt } = claim;
+  const { n, attempt, route } = claim;
 
-  let provider = "unknown";
+  if (route instanceof ChannelConfigError)
+    return await record(
+      ctx,
+      n,
+      attempt,
+      "unknown",
+      { outcome: "final", error: route.message, statusCode: null },
+      policy,
+    );
+  if (route.type === "failover") {
+    // each provider tried is an attempt of its own; the last one's outcome is recorded here
+    const sent = await sendWithFailover(ctx, n, attempt, route, options);
+    const audit = { channel: sent.channel, failedOver: sent.failedOver };
+    return await record(ctx, n, sent.attempt, sent.provider, sent.result, policy, audit);
+  }
+  const channel = route.provider;
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   let result: SendResult;
   try {
-    const route = await resolveRoute(ctx, n.tenantId, n.channel, options.deps);
-    if (route.type === "failover") {
-      // each provider tried is an attempt of its own; the last one's outcome is recorded here
-      const sent = await sendWithFailover(ctx, n, attempt, route, options);
-      const audit = { channel: sent.channel, failedOver: sent.failedOver };
-      return await record(ctx, n, sent.attempt, sent.provider, sent.result, policy, audit);
-    }
-    const channel = route.provider;
-    provider = channel.provider;
-    await ctx.db.transaction((tx) => startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider));
-    const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
     result = await channel.send(
       {
         idempotencyKey: n.idempotencyKey,
@@ -107,10 +130,9 @@ export async function deliverNotification(
     );
   } catch (error) {
     if (!(error instanceof ChannelConfigError)) throw error;
-    await ctx.db.transaction((tx) => startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider));
     result = { outcome: "final", error: error.message, statusCode: null };
   }
-  return await record(ctx, n, attempt, provider, result, policy);
+  return await record(ctx, n, attempt, channel.provider, result, policy);
 }
 
 async function record(
