@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import type { VerifyResult, WebhookRequest } from "../source.ts";
 
 /** A header's value, looked up case-insensitively; the first when repeated. */
@@ -17,12 +17,28 @@ export function rawBytes(body: Uint8Array | string): Buffer {
     : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
+/** Secret keys by their text, prepared once: preparing a key costs more than hashing a body. */
+const preparedKeys = new Map<string, KeyObject>();
+const PREPARED_KEYS_MAX = 1000;
+
+function preparedKey(key: string): KeyObject {
+  let prepared = preparedKeys.get(key);
+  if (prepared === undefined) {
+    if (preparedKeys.size >= PREPARED_KEYS_MAX) preparedKeys.delete(preparedKeys.keys().next().value!);
+    prepared = createSecretKey(Buffer.from(key, "utf8"));
+    preparedKeys.set(key, prepared);
+  }
+  return prepared;
+}
+
 export function hmac(
   algorithm: "sha256" | "sha1" | "sha512",
   key: string | Buffer,
   data: Buffer | string,
 ): Buffer {
-  return createHmac(algorithm, key).update(data).digest();
+  return createHmac(algorithm, typeof key === "string" ? preparedKey(key) : key)
+    .update(data)
+    .digest();
 }
 
 /** Constant-time equality of two byte strings (different lengths compare unequal, still in constant time). */
