@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { openDatabase, refreshPlannerStatistics } from "@trackflow/store";
 import { startPostgresCluster } from "@trackflow/store/testing";
 import { startBenchReceiver } from "./ingest/bench-receiver.ts";
-import { type ChildServer, sampleRss, startChildServer } from "./ingest/child-server.ts";
+import { type ChildServer, sampleRss, serverNodeFlags, startChildServer } from "./ingest/child-server.ts";
 import { cpuSnapshot, cpuUse, findProcess, waitForQuiet } from "./ingest/cpu-accounting.ts";
 import { easypostDeliveries } from "./ingest/easypost-deliveries.ts";
 import {
@@ -212,15 +212,19 @@ async function measureBackend(
       env.TRACKFLOW_DATA_DIR = join(dir, "data");
       database = "PGlite (embedded, data folder in a temp dir)";
     }
-    const nodeArgs = settings.cpuProfileDir
-      ? [
-          "--cpu-prof",
-          "--cpu-prof-dir",
-          settings.cpuProfileDir,
-          "--cpu-prof-name",
-          `trackflow-${backend}.cpuprofile`,
-        ]
-      : [];
+    // the flags `pnpm start` runs the server with, then the profiler's when asked for
+    const nodeArgs = [
+      ...serverNodeFlags(),
+      ...(settings.cpuProfileDir
+        ? [
+            "--cpu-prof",
+            "--cpu-prof-dir",
+            settings.cpuProfileDir,
+            "--cpu-prof-name",
+            `trackflow-${backend}.cpuprofile`,
+          ]
+        : []),
+    ];
     const running = await startChildServer(TRACKFLOW_SCRIPT, serverEnv(env), {
       nodeArgs,
       timeoutMs: 120_000,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 /** A server running in a child process of the bench, its address read from its stdout. */
@@ -17,6 +18,19 @@ export interface ChildServer {
 }
 
 const TAIL = 20;
+
+/**
+ * The Node.js flags `pnpm start` runs the server with (the root package.json's start script,
+ * say `--max-semi-space-size=2`), so the bench measures the server as users run it.
+ */
+export function serverNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, "../../../package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const words = manifest.scripts.start!.split(/\s+/).slice(1);
+  const script = words.findIndex((word) => !word.startsWith("--"));
+  return words.slice(0, script === -1 ? words.length : script);
+}
 
 /**
  * Spawns `node <script>` with `env` and waits (at most `timeoutMs`) for it to print

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { openDatabase, refreshPlannerStatistics } from "@trackflow/store";
 import { startPostgresCluster } from "@trackflow/store/testing";
 import { startBenchReceiver } from "./bench-receiver.ts";
-import { startChildServer } from "./child-server.ts";
+import { sampleRss, serverNodeFlags, startChildServer } from "./child-server.ts";
 import { cpuSnapshot, cpuUse, findProcess } from "./cpu-accounting.ts";
 import { easypostDeliveries } from "./easypost-deliveries.ts";
 import { fullLoad } from "./load-clients.ts";
@@ -82,18 +82,24 @@ const server = await startChildServer(
     LOG_LEVEL: process.env.PROFILE_LOG_LEVEL ?? "warn",
     TRACKFLOW_CONFIG: configFile,
     TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
-    DATABASE_URL: databaseUrl,
+    // PROFILE_SOCKET=1: the server reaches PostgreSQL over its Unix socket, not loopback TCP
+    DATABASE_URL: process.env.PROFILE_SOCKET === "1" ? cluster.socketUrl("trackflow_profile") : databaseUrl,
     // PROFILE_ROLE=web: HTTP only, no delivery workers beside it
     ...(process.env.PROFILE_ROLE ? { TRACKFLOW_ROLE: process.env.PROFILE_ROLE } : {}),
   },
   {
     timeoutMs: 120_000,
-    nodeArgs: cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir, "--cpu-prof-name", "server.cpuprofile"] : [],
+    nodeArgs: [
+      ...serverNodeFlags(),
+      ...(cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir, "--cpu-prof-name", "server.cpuprofile"] : []),
+    ],
   },
 );
 try {
   const port = new URL(cluster.url).port;
   const postmaster = findProcess(new RegExp(`/postgres .*-c port=${port}( |$)`));
+  const rss = sampleRss(server.pid);
+  console.log(`server RSS when ready: ${(rss.peak() / 1e6).toFixed(0)} MB`);
   const groups = { server: [server.pid], postgres: postmaster ? [postmaster] : [], bench: [process.pid] };
   const deliveries = easypostDeliveries(EASYPOST_SECRET, "PRF");
   const warm = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds: 3 });
@@ -112,6 +118,10 @@ try {
   console.log(
     `CPU cores: server ${cpu.groups.server!.toFixed(2)} postgres ${cpu.groups.postgres!.toFixed(2)} bench ${cpu.groups.bench!.toFixed(2)} other ${cpu.otherCores.toFixed(2)}; per request: server ${perReq(cpu.groups.server!)} ms, postgres ${perReq(cpu.groups.postgres!)} ms`,
   );
+  console.log(
+    `server RSS: peak ${(rss.peak() / 1e6).toFixed(0)} MB, high-water mark ${(rss.highWaterMark() / 1e6).toFixed(0)} MB`,
+  );
+  rss.stop();
   const { rows } = await admin.query<Record<string, unknown>>(
     `SELECT calls, total_exec_time, rows, shared_blks_hit, shared_blks_read, wal_bytes, query
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid

@@ -16,3 +16,16 @@ process.once("SIGTERM", () => {
     },
   );
 });
+// BENCH_MEMORY_LOG=<file>: the server's memory (RSS, V8 heap, external) every second, one JSON line each
+if (process.env.BENCH_MEMORY_LOG) {
+  const { appendFileSync } = await import("node:fs");
+  const file = process.env.BENCH_MEMORY_LOG;
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1e6);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`,
+    );
+  }, 1000).unref();
+}

@@ -18,6 +18,8 @@ export interface PostgresCluster {
   url: string;
   /** Creates an empty database and resolves with its connection string. */
   createDatabase(name?: string): Promise<string>;
+  /** A database's connection string over the server's Unix socket (cheaper than loopback TCP). */
+  socketUrl(database: string): string;
   /** Shuts the server down at once and deletes its files. */
   stop(): Promise<void>;
 }
@@ -114,6 +116,9 @@ export async function startPostgresCluster(
           await client.end();
         }
         return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+      },
+      socketUrl(database) {
+        return `postgres://postgres@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}&port=${port}`;
       },
       async stop() {
         process.removeListener("exit", killOnExit);
