@@ -11,6 +11,7 @@ import {
 import { findCredentialByName } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
 import { CHANNEL_KIND_PREFIX, previewConnection } from "../notify/channel-connections.ts";
+import { cached } from "../tenancy/config-cache.ts";
 
 export class ChannelConfigError extends Error {
   override name = "ChannelConfigError";
@@ -23,8 +24,9 @@ const previewSink = async (message: { notificationId: string }) => ({
 
 /**
  * Builds the provider for a tenant's named channel from its stored (encrypted) configuration;
- * a channel without a connection goes to the preview outbox. Built per send: credentials
- * changed in the console take effect on the next attempt.
+ * a channel without a connection goes to the preview outbox. Built per send from the configuration
+ * cache: credentials changed in the console take effect on this process's next attempt, and on
+ * other processes' within the cache's life (a second).
  */
 export async function resolveChannel(
   ctx: EngineContext,
@@ -43,18 +45,24 @@ export interface StoredChannel {
   config: unknown;
 }
 
-/** The tenant's channel as stored, decrypted; null when the tenant has no such channel. */
+/**
+ * The tenant's channel as stored, decrypted; null when the tenant has no such channel. Read
+ * through the configuration cache (one read per process and second, not one per send); treat
+ * the value as read-only.
+ */
 export async function readChannelConfig(
   ctx: EngineContext,
   tenantId: string,
   channel: string,
 ): Promise<StoredChannel | null> {
-  const row = await findCredentialByName(ctx.db, tenantId, CHANNEL_KIND_PREFIX, channel);
-  if (row === null) return null;
-  return {
-    provider: row.kind.slice(CHANNEL_KIND_PREFIX.length),
-    config: JSON.parse(ctx.cipher.decrypt(row.ciphertext, `${tenantId}:${row.kind}:${row.name}`)),
-  };
+  return await cached(ctx, `channel\u0000${tenantId}\u0000${channel}`, async () => {
+    const row = await findCredentialByName(ctx.db, tenantId, CHANNEL_KIND_PREFIX, channel);
+    if (row === null) return null;
+    return {
+      provider: row.kind.slice(CHANNEL_KIND_PREFIX.length),
+      config: JSON.parse(ctx.cipher.decrypt(row.ciphertext, `${tenantId}:${row.kind}:${row.name}`)),
+    };
+  });
 }
 
 function buildProvider(channel: string, stored: StoredChannel, deps: ProviderDeps): ChannelProvider {

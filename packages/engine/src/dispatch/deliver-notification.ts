@@ -4,9 +4,11 @@ import {
   finishDeliveryAttempt,
   lockNotification,
   type NotificationRow,
+  recordNotificationSent,
   startDeliveryAttempt,
   updateNotification,
 } from "@trackflow/store";
+import { hashData } from "../audit/audit-chain.ts";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
 import { ChannelConfigError, resolveRoute } from "./channel-resolver.ts";
@@ -146,36 +148,35 @@ async function record(
   auditData: Record<string, unknown> = {},
 ): Promise<DeliveryOutcome> {
   const now = ctx.now();
+  const subject = `notification:${n.id}`;
+  if (result.outcome === "sent") {
+    // one statement: the attempt, the notification and the audit record together
+    const data = {
+      provider,
+      attempt,
+      to: n.recipient.address,
+      providerMessageId: result.providerMessageId,
+      subject: n.rendered.subject ?? null,
+      text: n.rendered.text,
+      ...auditData,
+    };
+    await recordNotificationSent(ctx.db, {
+      tenantId: n.tenantId,
+      notificationId: n.id,
+      attempt,
+      provider,
+      statusCode: result.statusCode,
+      providerMessageId: result.providerMessageId,
+      sentAt: now,
+      audit: { actor: "worker", action: "notification.sent", subject, data, dataHash: hashData(data) },
+    });
+    return "sent";
+  }
   return await ctx.db.transaction(async (tx) => {
     await finishDeliveryAttempt(tx, n.tenantId, n.id, attempt, {
       outcome: result.outcome,
       ...summary(result),
     });
-    const subject = `notification:${n.id}`;
-    if (result.outcome === "sent") {
-      await updateNotification(tx, n.tenantId, n.id, {
-        status: "sent",
-        sentAt: now,
-        provider,
-        providerMessageId: result.providerMessageId,
-        lastError: null,
-      });
-      await writeAudit(tx, n.tenantId, now, {
-        actor: "worker",
-        action: "notification.sent",
-        subject,
-        data: {
-          provider,
-          attempt,
-          to: n.recipient.address,
-          providerMessageId: result.providerMessageId,
-          subject: n.rendered.subject ?? null,
-          text: n.rendered.text,
-          ...auditData,
-        },
-      });
-      return "sent";
-    }
     if (result.outcome === "retryable" && attempt < policy.maxAttempts) {
       const delay = retryDelayMs(attempt, result.retryAfterMs, policy);
       const nextAttemptAt = new Date(now.getTime() + delay);

@@ -7,6 +7,7 @@ import {
   startLoopbackServer,
 } from "@trackflow/channels/testing";
 import {
+  deleteCredential,
   getNotification,
   insertNotification,
   listDeliveryAttempts,
@@ -340,7 +341,8 @@ describe.each(DATABASE_KINDS)("failover channels on %s", (kind) => {
   });
 
   it("passes over a listed channel deleted since, and fails when none can send", async () => {
-    await engine.ctx.db.query("DELETE FROM credentials WHERE tenant_id = 'acme' AND name = 'sendgrid-main'");
+    // deleted as the console deletes it: the channel caches of this process see it at once
+    await deleteCredential(engine.ctx.db, "acme", "channel:sendgrid", "sendgrid-main");
     const { id } = await queue();
     expect(await deliver(id)).toBe("sent");
     const sent = (await audits(id)).find((a) => a.action === "notification.sent");
@@ -351,7 +353,7 @@ describe.each(DATABASE_KINDS)("failover channels on %s", (kind) => {
       ],
     });
 
-    await engine.ctx.db.query("DELETE FROM credentials WHERE tenant_id = 'acme' AND name = 'mailgun-backup'");
+    await deleteCredential(engine.ctx.db, "acme", "channel:mailgun", "mailgun-backup");
     const second = await queue();
     expect(await deliver(second.id)).toBe("failed");
     expect(await getNotification(engine.ctx.db, "acme", second.id)).toMatchObject({

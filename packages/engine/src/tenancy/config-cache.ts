@@ -35,7 +35,7 @@ const caches = new WeakMap<Database, Map<string, Entry>>();
  * read in progress: a request holding a connection must not wait for one that waits for a
  * connection. Treat the values as read-only.
  */
-async function cached<T>(ctx: EngineContext, key: string, load: () => Promise<T>): Promise<T> {
+export async function cached<T>(ctx: EngineContext, key: string, load: () => Promise<T>): Promise<T> {
   let cache = caches.get(ctx.db);
   if (cache === undefined) {
     cache = new Map();

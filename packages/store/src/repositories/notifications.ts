@@ -338,3 +338,53 @@ export async function listDeliveryAttempts(
     providerMessageId: r.provider_message_id,
   }));
 }
+
+/** A notification its provider accepted, as `recordNotificationSent` records it. */
+export interface NotificationSent {
+  tenantId: string;
+  notificationId: string;
+  attempt: number;
+  provider: string;
+  statusCode: number | null;
+  providerMessageId: string | null;
+  sentAt: Date;
+  /** the audit record of the send (written and queued for sealing with the rest) */
+  audit: { actor: string; action: string; subject: string; data: unknown; dataHash: string };
+}
+
+/**
+ * Records a send in one statement, atomic on its own: the attempt finished as sent, the
+ * notification marked sent, and its audit record written and queued for sealing. One round trip
+ * where a transaction of the three takes five: the commonest write a delivery worker makes.
+ */
+export async function recordNotificationSent(db: Queryable, s: NotificationSent): Promise<void> {
+  await db.query(
+    `WITH attempt AS (
+       UPDATE delivery_attempts
+          SET finished_at = now(), outcome = 'sent', status_code = $4, error = NULL, provider_message_id = $5
+        WHERE tenant_id = $1 AND notification_id = $2 AND attempt = $3),
+     sent AS (
+       UPDATE notifications
+          SET status = 'sent', sent_at = $6, provider = $7, provider_message_id = $5, last_error = NULL
+        WHERE tenant_id = $1 AND id = $2),
+     audit AS (
+       INSERT INTO audit_log (tenant_id, at, actor, action, subject, data, data_hash)
+       VALUES ($1, $6, $8, $9, $10, $11, $12)
+       RETURNING tenant_id, id)
+     INSERT INTO audit_unsealed (tenant_id, audit_id) SELECT tenant_id, id FROM audit`,
+    [
+      s.tenantId,
+      s.notificationId,
+      s.attempt,
+      s.statusCode,
+      s.providerMessageId,
+      s.sentAt,
+      s.provider,
+      s.audit.actor,
+      s.audit.action,
+      s.audit.subject,
+      JSON.stringify(s.audit.data ?? null),
+      s.audit.dataHash,
+    ],
+  );
+}
