@@ -1,7 +1,9 @@
 import type { ProviderDeps, SendResult } from "@trackflow/channels";
 import {
+  claimNotification,
   enqueueInTransaction,
   finishDeliveryAttempt,
+  getNotification,
   lockNotification,
   type NotificationRow,
   recordNotificationSent,
@@ -11,7 +13,7 @@ import {
 import { hashData } from "../audit/audit-chain.ts";
 import { writeAudit } from "../audit/audit-writer.ts";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
-import { ChannelConfigError, resolveRoute } from "./channel-resolver.ts";
+import { ChannelConfigError, type ChannelRoute, resolveRoute } from "./channel-resolver.ts";
 import { sendWithFailover } from "./failover-send.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-policy.ts";
 
@@ -56,48 +58,7 @@ export async function deliverNotification(
   options: DeliverOptions,
 ): Promise<DeliveryOutcome> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  // One commit claims the notification and, for a channel with one provider, records the start
-  // of its attempt: a worker that dies after it leaves a trace of the attempt to resume.
-  const claim = await ctx.db.transaction(async (tx) => {
-    const n = await lockNotification(tx, job.tenantId, job.notificationId);
-    // held: waited out a delay or the recipient's quiet hours; its job was due at their end
-    if (n === null || (n.status !== "queued" && n.status !== "held" && n.status !== "sending")) return null;
-    const attempt = n.attempts + 1;
-    const resumed = n.status === "sending";
-    await updateNotification(tx, n.tenantId, n.id, { status: "sending", attempts: attempt });
-    if (resumed) {
-      // the attempt the dead worker started never finished: say so, then try again
-      await finishDeliveryAttempt(tx, n.tenantId, n.id, n.attempts, {
-        outcome: "retryable",
-        statusCode: null,
-        error: INTERRUPTED_ATTEMPT_ERROR,
-        providerMessageId: null,
-      });
-      await writeAudit(tx, n.tenantId, ctx.now(), {
-        actor: "worker",
-        action: "notification.resumed_after_crash",
-        subject: `notification:${n.id}`,
-        data: { attempt },
-      });
-    }
-    let route: Awaited<ReturnType<typeof resolveRoute>> | ChannelConfigError;
-    try {
-      route = await resolveRoute(ctx, n.tenantId, n.channel, options.deps);
-    } catch (error) {
-      if (!(error instanceof ChannelConfigError)) throw error;
-      route = error;
-    }
-    // a failover channel records an attempt per provider it tries (failover-send.ts)
-    if (route instanceof ChannelConfigError || route.type !== "failover")
-      await startDeliveryAttempt(
-        tx,
-        n.tenantId,
-        n.id,
-        attempt,
-        route instanceof ChannelConfigError ? "unknown" : route.provider.provider,
-      );
-    return { n, attempt, route };
-  });
+  const claim = (await claimQueued(ctx, job, options)) ?? (await claimLocked(ctx, job, options));
   if (claim === null) return "skipped";
   const { n, attempt, route } = claim;
 
@@ -135,6 +96,87 @@ export async function deliverNotification(
     result = { outcome: "final", error: error.message, statusCode: null };
   }
   return await record(ctx, n, attempt, channel.provider, result, policy);
+}
+
+type Route = ChannelRoute | ChannelConfigError;
+
+/** A notification claimed for an attempt, with the route it is sent by. */
+interface Claim {
+  n: NotificationRow;
+  attempt: number;
+  route: Route;
+}
+
+async function routeOf(ctx: EngineContext, n: NotificationRow, deps: ProviderDeps): Promise<Route> {
+  try {
+    return await resolveRoute(ctx, n.tenantId, n.channel, deps);
+  } catch (error) {
+    if (!(error instanceof ChannelConfigError)) throw error;
+    return error;
+  }
+}
+
+/** The provider an attempt is recorded under at its start; null for a failover channel (failover-send.ts records one per provider it tries). */
+function attemptProvider(route: Route): string | null {
+  if (route instanceof ChannelConfigError) return "unknown";
+  return route.type === "failover" ? null : route.provider.provider;
+}
+
+/**
+ * The common case in two round trips: a plain read of a queued or held notification, then one
+ * statement that claims it only if it still is, recording the start of a one-provider attempt
+ * with the claim (a worker that dies after it leaves a trace of the attempt to resume).
+ * Undefined otherwise: decided under a lock by claimLocked.
+ */
+async function claimQueued(
+  ctx: EngineContext,
+  job: NotificationJob,
+  options: DeliverOptions,
+): Promise<Claim | undefined> {
+  const current = await getNotification(ctx.db, job.tenantId, job.notificationId);
+  if (current === null || (current.status !== "queued" && current.status !== "held")) return undefined;
+  const route = await routeOf(ctx, current, options.deps);
+  const n = await claimNotification(ctx.db, current.tenantId, current.id, attemptProvider(route));
+  return n === null ? undefined : { n, attempt: n.attempts, route };
+}
+
+/**
+ * Claims the notification under its row lock, in one commit with the start of a one-provider
+ * attempt; a notification found mid-send (its worker died) has that attempt finished as
+ * interrupted first. Null when there is nothing to send (gone, sent, failed, dead, cancelled).
+ */
+async function claimLocked(
+  ctx: EngineContext,
+  job: NotificationJob,
+  options: DeliverOptions,
+): Promise<Claim | null> {
+  return await ctx.db.transaction(async (tx) => {
+    const n = await lockNotification(tx, job.tenantId, job.notificationId);
+    // held: waited out a delay or the recipient's quiet hours; its job was due at their end
+    if (n === null || (n.status !== "queued" && n.status !== "held" && n.status !== "sending")) return null;
+    const attempt = n.attempts + 1;
+    const resumed = n.status === "sending";
+    await updateNotification(tx, n.tenantId, n.id, { status: "sending", attempts: attempt });
+    if (resumed) {
+      // the attempt the dead worker started never finished: say so, then try again
+      await finishDeliveryAttempt(tx, n.tenantId, n.id, n.attempts, {
+        outcome: "retryable",
+        statusCode: null,
+        error: INTERRUPTED_ATTEMPT_ERROR,
+        providerMessageId: null,
+      });
+      await writeAudit(tx, n.tenantId, ctx.now(), {
+        actor: "worker",
+        action: "notification.resumed_after_crash",
+        subject: `notification:${n.id}`,
+        data: { attempt },
+      });
+    }
+    const route = await routeOf(ctx, n, options.deps);
+    const provider = attemptProvider(route);
+    if (provider !== null) await startDeliveryAttempt(tx, n.tenantId, n.id, attempt, provider);
+    return { n, attempt, route };
+  });
 }
 
 async function record(

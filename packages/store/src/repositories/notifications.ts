@@ -388,3 +388,30 @@ export async function recordNotificationSent(db: Queryable, s: NotificationSent)
     ],
   );
 }
+
+/**
+ * Claims a queued or held notification for its next attempt in one statement, atomic on its
+ * own: status `sending`, attempts + 1 and, when `provider` is given, the attempt's start recorded
+ * with it. Resolves with the claimed notification, or null when it was neither queued nor held
+ * by then (another worker claimed it, or it is done): the caller decides again under a lock.
+ */
+export async function claimNotification(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  provider: string | null,
+): Promise<NotificationRow | null> {
+  const { rows } = await db.query<Row>(
+    `WITH claimed AS (
+       UPDATE notifications SET status = 'sending', attempts = attempts + 1
+        WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'held')
+       RETURNING ${COLUMNS}),
+     attempt AS (
+       INSERT INTO delivery_attempts (tenant_id, notification_id, attempt, provider)
+       SELECT tenant_id, id, attempts, $3::text FROM claimed WHERE $3::text IS NOT NULL
+       ON CONFLICT (tenant_id, notification_id, attempt) DO NOTHING)
+     SELECT * FROM claimed`,
+    [tenantId, id, provider],
+  );
+  return rows[0] ? toNotification(rows[0]) : null;
+}

@@ -8,6 +8,7 @@ import {
   type TestDatabase,
 } from "../testing/backends.ts";
 import {
+  claimNotification,
   getNotification,
   insertNotification,
   listDeliveryAttempts,
@@ -20,7 +21,7 @@ import { upsertTenant } from "./tenants.ts";
 
 const HASH = "a".repeat(64);
 
-describe.each(DATABASE_KINDS)("recording a sent notification on %s", (kind) => {
+describe.each(DATABASE_KINDS)("claiming and recording a delivery on %s", (kind) => {
   let backend: TestBackend;
   let test: TestDatabase;
   let db: Database;
@@ -115,5 +116,43 @@ describe.each(DATABASE_KINDS)("recording a sent notification on %s", (kind) => {
     const [attempt] = await listDeliveryAttempts(db, "acme", "ntf_1");
     expect(attempt).toMatchObject({ outcome: null, finishedAt: null });
     expect(await audit()).toEqual([]);
+  });
+  it("claims a queued notification once, with its attempt's start, in one statement", async () => {
+    await insertNotification(db, {
+      id: "ntf_2",
+      tenantId: "acme",
+      idempotencyKey: "k2",
+      flowId: "f",
+      flowVersion: 1,
+      stepId: "s",
+      shipmentId: "shp_1",
+      orderId: null,
+      channel: "email",
+      recipient: { address: "ada@example.com" },
+      rendered: { text: "hi" },
+      status: "queued",
+    });
+    const [first, second] = await Promise.all([
+      claimNotification(db, "acme", "ntf_2", "sendgrid"),
+      claimNotification(db, "acme", "ntf_2", "sendgrid"),
+    ]);
+    const claimed = [first, second].filter((n) => n !== null);
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]).toMatchObject({ id: "ntf_2", status: "sending", attempts: 1, channel: "email" });
+    expect(await listDeliveryAttempts(db, "acme", "ntf_2")).toMatchObject([
+      { attempt: 1, provider: "sendgrid", outcome: null },
+    ]);
+    // sending, sent, failed or gone: not claimed here (the worker decides under a lock)
+    expect(await claimNotification(db, "acme", "ntf_1", "sendgrid")).toBeNull();
+    expect(await claimNotification(db, "acme", "ntf_missing", "sendgrid")).toBeNull();
+  });
+
+  it("claims without an attempt row when the provider is not known yet (failover)", async () => {
+    await updateNotification(db, "acme", "ntf_1", { status: "held" });
+    expect(await claimNotification(db, "acme", "ntf_1", null)).toMatchObject({
+      status: "sending",
+      attempts: 2,
+    });
+    expect(await listDeliveryAttempts(db, "acme", "ntf_1")).toHaveLength(1);
   });
 });
