@@ -58,7 +58,7 @@ export async function deliverNotification(
   options: DeliverOptions,
 ): Promise<DeliveryOutcome> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  const claim = (await claimQueued(ctx, job, options)) ?? (await claimLocked(ctx, job, options));
+  const claim = await claimForAttempt(ctx, job, options);
   if (claim === null) return "skipped";
   const { n, attempt, route } = claim;
 
@@ -122,28 +122,36 @@ function attemptProvider(route: Route): string | null {
   return route.type === "failover" ? null : route.provider.provider;
 }
 
+/** Statuses a delivery job acts on (held: its delay or the recipient's quiet hours are over). */
+const CLAIMABLE = new Set(["queued", "held", "sending"]);
+
 /**
- * The common case in two round trips: a plain read of a queued or held notification, then one
- * statement that claims it only if it still is, recording the start of a one-provider attempt
- * with the claim (a worker that dies after it leaves a trace of the attempt to resume).
- * Undefined otherwise: decided under a lock by claimLocked.
+ * Claims the notification for its next attempt. The common case takes two round trips: a plain
+ * read of a queued or held notification, then one statement that claims it only if it still is,
+ * recording the start of a one-provider attempt with the claim (a worker that dies after it leaves
+ * a trace of the attempt to resume). One found mid-send, or changed since the read, is decided
+ * under its lock (claimLocked). Null when there is nothing to send (gone, sent, failed, dead,
+ * cancelled).
  */
-async function claimQueued(
+async function claimForAttempt(
   ctx: EngineContext,
   job: NotificationJob,
   options: DeliverOptions,
-): Promise<Claim | undefined> {
+): Promise<Claim | null> {
   const current = await getNotification(ctx.db, job.tenantId, job.notificationId);
-  if (current === null || (current.status !== "queued" && current.status !== "held")) return undefined;
-  const route = await routeOf(ctx, current, options.deps);
-  const n = await claimNotification(ctx.db, current.tenantId, current.id, attemptProvider(route));
-  return n === null ? undefined : { n, attempt: n.attempts, route };
+  if (current === null || !CLAIMABLE.has(current.status)) return null;
+  if (current.status !== "sending") {
+    const route = await routeOf(ctx, current, options.deps);
+    const n = await claimNotification(ctx.db, current.tenantId, current.id, attemptProvider(route));
+    if (n !== null) return { n, attempt: n.attempts, route };
+  }
+  return await claimLocked(ctx, job, options);
 }
 
 /**
  * Claims the notification under its row lock, in one commit with the start of a one-provider
  * attempt; a notification found mid-send (its worker died) has that attempt finished as
- * interrupted first. Null when there is nothing to send (gone, sent, failed, dead, cancelled).
+ * interrupted first.
  */
 async function claimLocked(
   ctx: EngineContext,
@@ -152,8 +160,7 @@ async function claimLocked(
 ): Promise<Claim | null> {
   return await ctx.db.transaction(async (tx) => {
     const n = await lockNotification(tx, job.tenantId, job.notificationId);
-    // held: waited out a delay or the recipient's quiet hours; its job was due at their end
-    if (n === null || (n.status !== "queued" && n.status !== "held" && n.status !== "sending")) return null;
+    if (n === null || !CLAIMABLE.has(n.status)) return null;
     const attempt = n.attempts + 1;
     const resumed = n.status === "sending";
     await updateNotification(tx, n.tenantId, n.id, { status: "sending", attempts: attempt });

@@ -26,6 +26,21 @@ describe.each(DATABASE_KINDS)("claiming and recording a delivery on %s", (kind) 
   let test: TestDatabase;
   let db: Database;
 
+  const insertQueued = (id: string) =>
+    insertNotification(db, {
+      id,
+      tenantId: "acme",
+      idempotencyKey: `key-${id}`,
+      flowId: "f",
+      flowVersion: 1,
+      stepId: "s",
+      shipmentId: "shp_1",
+      orderId: null,
+      channel: "email",
+      recipient: { address: "ada@example.com" },
+      rendered: { text: "hi" },
+      status: "queued",
+    });
   const sent = (change: Partial<NotificationSent> = {}): NotificationSent => ({
     tenantId: "acme",
     notificationId: "ntf_1",
@@ -62,20 +77,7 @@ describe.each(DATABASE_KINDS)("claiming and recording a delivery on %s", (kind) 
     db = test.db;
     await migrate(db);
     await upsertTenant(db, "acme", "Acme");
-    await insertNotification(db, {
-      id: "ntf_1",
-      tenantId: "acme",
-      idempotencyKey: "k1",
-      flowId: "f",
-      flowVersion: 1,
-      stepId: "s",
-      shipmentId: "shp_1",
-      orderId: null,
-      channel: "email",
-      recipient: { address: "ada@example.com" },
-      rendered: { text: "hi" },
-      status: "queued",
-    });
+    await insertQueued("ntf_1");
     await updateNotification(db, "acme", "ntf_1", { status: "sending", attempts: 1, lastError: "earlier" });
     await startDeliveryAttempt(db, "acme", "ntf_1", 1, "sendgrid");
   });
@@ -118,20 +120,7 @@ describe.each(DATABASE_KINDS)("claiming and recording a delivery on %s", (kind) 
     expect(await audit()).toEqual([]);
   });
   it("claims a queued notification once, with its attempt's start, in one statement", async () => {
-    await insertNotification(db, {
-      id: "ntf_2",
-      tenantId: "acme",
-      idempotencyKey: "k2",
-      flowId: "f",
-      flowVersion: 1,
-      stepId: "s",
-      shipmentId: "shp_1",
-      orderId: null,
-      channel: "email",
-      recipient: { address: "ada@example.com" },
-      rendered: { text: "hi" },
-      status: "queued",
-    });
+    await insertQueued("ntf_2");
     const [first, second] = await Promise.all([
       claimNotification(db, "acme", "ntf_2", "sendgrid"),
       claimNotification(db, "acme", "ntf_2", "sendgrid"),
