@@ -152,6 +152,22 @@ describe.each(DATABASE_KINDS)("batched ingest on %s", (kind) => {
     expect(await jobs()).toBe(4);
   });
 
+  it("opens a transaction beside a running one only when enough deliveries wait for it", async () => {
+    const transactions = vi.spyOn(engine.ctx.db, "transaction");
+    const batcher = createIngestBatcher(engine.ctx, { concurrency: 2, parallelFrom: 3 });
+    // two stragglers wait for the running transaction and go together after it
+    const few = await Promise.all(["P1", "P2", "P3"].map((tn) => batcher.ingest(request(tn))));
+    expect(transactions).toHaveBeenCalledTimes(2);
+    // three waiting open a second transaction at once; the fifth waits for a free one
+    const many = await Promise.all(["Q1", "Q2", "Q3", "Q4", "Q5"].map((tn) => batcher.ingest(request(tn))));
+    await batcher.drain();
+    expect(transactions).toHaveBeenCalledTimes(5);
+    expect([...few, ...many].map((o) => o.shipments.map((s) => s.trackingNumber))).toEqual(
+      ["P1", "P2", "P3", "Q1", "Q2", "Q3", "Q4", "Q5"].map((tn) => [tn]),
+    );
+    expect(await jobs()).toBe(8);
+  });
+
   it("rolls a batch back and ingests one by one when the events table knew what the state did not", async () => {
     const events = history("EZ3");
     await ingest(engine.ctx, request("EZ3", events.slice(0, 3)).request);

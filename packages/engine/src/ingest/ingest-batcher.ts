@@ -6,6 +6,12 @@ export interface IngestBatcherOptions {
   maxBatch?: number;
   /** transactions open at once (2: one prepares while the other commits) */
   concurrency?: number;
+  /**
+   * Deliveries that must be waiting before a transaction opens beside one already running
+   * (a quarter of `maxBatch`). Fewer wait for that one to commit and go together in the next:
+   * a second transaction for a straggler or two costs as many round trips as a full batch.
+   */
+  parallelFrom?: number;
 }
 
 /**
@@ -29,6 +35,7 @@ interface Waiting extends BatchedIngest {
 export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOptions = {}): IngestBatcher {
   const maxBatch = options.maxBatch ?? 100;
   const concurrency = options.concurrency ?? 2;
+  const parallelFrom = options.parallelFrom ?? Math.max(1, Math.floor(maxBatch / 4));
   const waiting: Waiting[] = [];
   const running = new Set<Promise<void>>();
 
@@ -57,7 +64,10 @@ export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOp
   };
 
   const pump = () => {
-    while (running.size < concurrency && waiting.length > 0) {
+    while (
+      waiting.length > 0 &&
+      (running.size === 0 || (running.size < concurrency && waiting.length >= parallelFrom))
+    ) {
       const task = run(waiting.splice(0, maxBatch)).finally(() => {
         running.delete(task);
         pump();
