@@ -7,6 +7,7 @@ import {
   type TestBackend,
   type TestDatabase,
 } from "../testing/backends.ts";
+import { queuedNotification } from "../testing/queued-notification.ts";
 import {
   findNotificationByProviderMessage,
   findReceiptTarget,
@@ -35,20 +36,7 @@ describe.each(DATABASE_KINDS)("delivery receipts on %s", (kind) => {
     db = test.db;
     await migrate(db);
     await upsertTenant(db, "acme", "Acme");
-    await insertNotification(db, {
-      id: "ntf_1",
-      tenantId: "acme",
-      idempotencyKey: "k1",
-      flowId: "f",
-      flowVersion: 1,
-      stepId: "s",
-      shipmentId: "shp_1",
-      orderId: null,
-      channel: "email",
-      recipient: { address: "ada@example.com" },
-      rendered: { text: "hi" },
-      status: "queued",
-    });
+    await insertNotification(db, queuedNotification("ntf_1", "k1"));
     await updateNotification(db, "acme", "ntf_1", {
       status: "sent",
       provider: "sendgrid",

@@ -7,6 +7,7 @@ import {
   type TestBackend,
   type TestDatabase,
 } from "../testing/backends.ts";
+import { queuedNotification } from "../testing/queued-notification.ts";
 import {
   claimNotification,
   getNotification,
@@ -26,21 +27,7 @@ describe.each(DATABASE_KINDS)("claiming and recording a delivery on %s", (kind) 
   let test: TestDatabase;
   let db: Database;
 
-  const insertQueued = (id: string) =>
-    insertNotification(db, {
-      id,
-      tenantId: "acme",
-      idempotencyKey: `key-${id}`,
-      flowId: "f",
-      flowVersion: 1,
-      stepId: "s",
-      shipmentId: "shp_1",
-      orderId: null,
-      channel: "email",
-      recipient: { address: "ada@example.com" },
-      rendered: { text: "hi" },
-      status: "queued",
-    });
+  const insertQueued = (id: string) => insertNotification(db, queuedNotification(id));
   const sent = (change: Partial<NotificationSent> = {}): NotificationSent => ({
     tenantId: "acme",
     notificationId: "ntf_1",
