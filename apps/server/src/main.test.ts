@@ -71,41 +71,39 @@ describe("the standalone server", () => {
     expect(server.errors()).toMatch(/PORT: /);
   });
 
-  it("splits into web and worker processes on one PostgreSQL: the web takes a webhook, the worker delivers", async () => {
+  /** A PostgreSQL database, a loopback Zapier-like receiver and a tenant whose AfterShip changes go to it. */
+  async function postgresSetup() {
     const cluster = await startPostgresCluster();
     const receiverServer = await startLoopbackServer();
     const dir = await mkdtemp(join(tmpdir(), "trackflow-roles-"));
-    try {
-      const hookSecret = "zapier-catch-hook-secret-01";
-      const receiver = fakeWebhookReceiver(receiverServer, { secret: hookSecret, now: () => new Date() });
-      const config = join(dir, "trackflow.yaml");
-      await writeFile(
-        config,
-        [
-          "tenants:",
-          "  - id: acme",
-          "    name: Acme Goods",
-          "    sources: { aftership: { secret: aftership-secret-1 } }",
-          `    channels: [{ name: zap, provider: webhook, config: { url: "${receiver.url}", secret: ${hookSecret} } }]`,
-          "    flows:",
-          "      - id: any-change",
-          "        name: Any change to Zapier",
-          "        trigger: { type: shipment_status }",
-          "        steps: [{ id: hook, type: webhook, channel: zap }]",
-        ].join("\n"),
-      );
-      const env = {
-        DATABASE_URL: await cluster.createDatabase(),
-        TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
-        TRACKFLOW_CONFIG: config,
-      };
-      const web = startServer(env, ["--role", "web"]);
-      const url = /URL:\s+(\S+)/.exec(await web.started)![1]!;
-      expect(web.output()).toMatch(/role web/);
-      const body = await readFile(
-        join(import.meta.dirname, "../../../packages/carriers/src/aftership/fixtures/happy-path.json"),
-      );
-      const res = await fetch(`${url}/webhooks/acme/aftership`, {
+    const hookSecret = "zapier-catch-hook-secret-01";
+    const receiver = fakeWebhookReceiver(receiverServer, { secret: hookSecret, now: () => new Date() });
+    const config = join(dir, "trackflow.yaml");
+    await writeFile(
+      config,
+      [
+        "tenants:",
+        "  - id: acme",
+        "    name: Acme Goods",
+        "    sources: { aftership: { secret: aftership-secret-1 } }",
+        `    channels: [{ name: zap, provider: webhook, config: { url: "${receiver.url}", secret: ${hookSecret} } }]`,
+        "    flows:",
+        "      - id: any-change",
+        "        name: Any change to Zapier",
+        "        trigger: { type: shipment_status }",
+        "        steps: [{ id: hook, type: webhook, channel: zap }]",
+      ].join("\n"),
+    );
+    const env = {
+      DATABASE_URL: await cluster.createDatabase(),
+      TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
+      TRACKFLOW_CONFIG: config,
+    };
+    const body = await readFile(
+      join(import.meta.dirname, "../../../packages/carriers/src/aftership/fixtures/happy-path.json"),
+    );
+    const postWebhook = (url: string) =>
+      fetch(`${url}/webhooks/acme/aftership`, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -113,24 +111,63 @@ describe("the standalone server", () => {
         },
         body,
       });
-      expect(res.status).toBe(200);
-      // nothing delivers while only the web process runs
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(receiver.received).toHaveLength(0);
-      const worker = startServer(env, ["--role", "worker"]);
-      expect(await worker.started).toMatch(/worker started/);
+    const delivered = async () => {
       const deadline = Date.now() + 60_000;
       while (receiver.received.length === 0 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 200));
-      expect(receiver.received).toHaveLength(1);
+      // and nothing more comes
+      await new Promise((r) => setTimeout(r, 500));
+      return receiver.received.length;
+    };
+    const stop = async () => {
+      await receiverServer.close();
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    return { env, receiver, postWebhook, delivered, stop };
+  }
+
+  it("splits into web and worker processes on one PostgreSQL: the web takes a webhook, the worker delivers", async () => {
+    const setup = await postgresSetup();
+    try {
+      const web = startServer(setup.env, ["--role", "web"]);
+      const url = /URL:\s+(\S+)/.exec(await web.started)![1]!;
+      expect(web.output()).toMatch(/role web/);
+      const res = await setup.postWebhook(url);
+      expect(res.status).toBe(200);
+      // nothing delivers while only the web process runs
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(setup.receiver.received).toHaveLength(0);
+      const worker = startServer(setup.env, ["--role", "worker"]);
+      expect(await worker.started).toMatch(/worker started/);
+      expect(await setup.delivered()).toBe(1);
       web.child.kill("SIGTERM");
       worker.child.kill("SIGTERM");
       expect(await web.exited).toBe(0);
       expect(await worker.exited).toBe(0);
     } finally {
-      await receiverServer.close();
-      await cluster.stop();
-      await rm(dir, { recursive: true, force: true });
+      await setup.stop();
+    }
+  });
+
+  it("on PostgreSQL runs its workers in a thread beside HTTP: a queued webhook is ingested and delivered once", async () => {
+    const setup = await postgresSetup();
+    try {
+      // every delivery through the inbox, as under load
+      const server = startServer({ ...setup.env, TRACKFLOW_INBOX_FROM: "0" });
+      const url = /URL:\s+(\S+)/.exec(await server.started)![1]!;
+      const res = await setup.postWebhook(url);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ queued: true });
+      expect(await setup.delivered()).toBe(1);
+      const again = await setup.postWebhook(url);
+      expect(again.status).toBe(202);
+      expect(await setup.delivered()).toBe(1);
+      server.child.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+      expect(server.errors()).toBe("");
+    } finally {
+      await setup.stop();
     }
   });
 });

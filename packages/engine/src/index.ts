@@ -30,6 +30,7 @@ export * from "./runtime/first-start.ts";
 export * from "./runtime/provisioning-file.ts";
 export * from "./runtime/run-server.ts";
 export * from "./runtime/server-config.ts";
+export * from "./runtime/server-log.ts";
 export * from "./runtime/server-plugin.ts";
 export * from "./scheduler/scheduler.ts";
 export * from "./tenancy/provision.ts";

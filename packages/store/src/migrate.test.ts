@@ -155,6 +155,8 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       // api_keys.hash is looked up before the tenant is known.
       expect(rows.filter((row) => row.first !== "tenant_id")).toEqual([
         { table: "api_keys", index: "api_keys_hash_key", first: "hash" },
+        // the inbox's queued deliveries are claimed oldest first across tenants
+        { table: "inbound_deliveries", index: "inbound_deliveries_queued", first: "id" },
         // Shopify names a shop by its domain before its tenant is known (OAuth, webhooks).
         { table: "shopify_backfills", index: "shopify_backfills_pkey", first: "shop" },
         { table: "shopify_sessions", index: "shopify_sessions_by_shop", first: "shop" },

@@ -25,6 +25,8 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** host apps' console pages (WooCommerce's connection, …) */
   consoleExtensions?: readonly ConsoleExtension[];
+  /** when webhook deliveries go to the inbox instead of being ingested at once (`WebhookRouteOptions`) */
+  inboxFrom?: number | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -72,7 +74,7 @@ export function buildApp(ctx: EngineContext, options: AppOptions = {}): FastifyI
     }
   });
   app.get("/openapi.json", async () => openApiDocument());
-  registerWebhookRoutes(app, ctx, limiter);
+  registerWebhookRoutes(app, ctx, limiter, { inboxFrom: options.inboxFrom });
   registerApiRoutes(app, ctx, limiter);
   registerReceiptRoutes(app, ctx, limiter, { publicUrl: options.publicUrl });
   registerPreferenceRoutes(app, ctx, limiter);

@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
-import { PayloadError, sourceById } from "@trackflow/carriers";
-import { type Queryable, recordInboundDelivery } from "@trackflow/store";
+import { sourceById } from "@trackflow/carriers";
+import { type InboundDelivery, type Queryable, recordInboundDelivery } from "@trackflow/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
+import { deliveryOutcome } from "../ingest/inbox-worker.ts";
+import { createInboxWriter } from "../ingest/inbox-writer.ts";
 import type { IngestOutcome } from "../ingest/ingest.ts";
-import { createIngestBatcher } from "../ingest/ingest-batcher.ts";
+import { sharedIngestBatcher } from "../ingest/ingest-batcher.ts";
+import { parseDelivery } from "../ingest/parse-delivery.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 
@@ -28,10 +31,21 @@ function storableHeaders(headers: FastifyRequest["headers"]): Record<string, str
 
 export const DEFAULT_WEBHOOK_RATE_PER_MINUTE = 6000;
 
+export interface WebhookRouteOptions {
+  /**
+   * Deliveries this process may have waiting for their ingest before the next one is queued in
+   * the inbox and acknowledged at once (202) instead of answered with its ingest's outcome (200).
+   * Absent: never queued (a process with no inbox worker anywhere).
+   */
+  inboxFrom?: number | undefined;
+}
+
 /**
  * `POST /webhooks/:tenant/:source`: the raw body is verified with that tenant's secret for that
- * source before anything is parsed; then parsed, normalised and ingested in one transaction (one
- * shared with the deliveries arriving at the same moment: `IngestBatcher`).
+ * source before anything is parsed; then parsed and normalised, and either ingested in one
+ * transaction (shared with the deliveries arriving at the same moment: `IngestBatcher`) and
+ * answered 200 with the outcome, or, while `inboxFrom` deliveries already wait for their ingest,
+ * committed to the inbox and answered 202 (the inbox worker ingests it: `startInboxWorker`).
  * Every delivery, accepted or rejected, is recorded. Bad signature or stale timestamp 401,
  * malformed JSON or wrong shape 400 naming the field, unknown tenant or source 404, over the
  * body limit 413 (Fastify), over the tenant's rate 429 with Retry-After.
@@ -40,9 +54,15 @@ export function registerWebhookRoutes(
   app: FastifyInstance,
   ctx: EngineContext,
   limiter: TenantRateLimiter,
+  options: WebhookRouteOptions = {},
 ): void {
-  const batcher = createIngestBatcher(ctx);
-  app.addHook("onClose", async () => await batcher.drain());
+  const batcher = sharedIngestBatcher(ctx);
+  const inbox = createInboxWriter(ctx);
+  const inboxFrom = options.inboxFrom ?? Number.POSITIVE_INFINITY;
+  app.addHook("onClose", async () => {
+    await inbox.drain();
+    await batcher.drain();
+  });
   app.post<{ Params: { tenant: string; source: string }; Querystring: Record<string, string> }>(
     "/webhooks/:tenant/:source",
     async (request, reply) => {
@@ -66,25 +86,30 @@ export function registerWebhookRoutes(
           .send({ error: "too many requests for this tenant" });
       }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const delivery = (
+        outcome: InboundDelivery["outcome"],
+        httpStatus: number,
+        verified: boolean,
+        error: string | null,
+      ): InboundDelivery => ({
+        tenantId: tenant.id,
+        source: source.id,
+        verified,
+        outcome,
+        httpStatus,
+        error,
+        bodySha256: createHash("sha256").update(raw).digest("hex"),
+        body: raw,
+        headers: storableHeaders(request.headers),
+        deliveryId: (request.headers["x-request-id"] as string | undefined) ?? null,
+      });
       const record = (
-        outcome: "accepted" | "duplicate" | "rejected",
+        outcome: InboundDelivery["outcome"],
         httpStatus: number,
         verified: boolean,
         error: string | null,
         db: Queryable = ctx.db,
-      ) =>
-        recordInboundDelivery(db, {
-          tenantId: tenant.id,
-          source: source.id,
-          verified,
-          outcome,
-          httpStatus,
-          error,
-          bodySha256: createHash("sha256").update(raw).digest("hex"),
-          body: raw,
-          headers: storableHeaders(request.headers),
-          deliveryId: (request.headers["x-request-id"] as string | undefined) ?? null,
-        });
+      ) => recordInboundDelivery(db, delivery(outcome, httpStatus, verified, error));
       const reject = async (status: number, error: string, verified: boolean, reply_: FastifyReply) => {
         await record("rejected", status, verified, error);
         return reply_.code(status).send({ error });
@@ -96,28 +121,16 @@ export function registerWebhookRoutes(
       );
       if (!verdict.ok) return await reject(401, `${verdict.failure}: ${verdict.message}`, false, reply);
 
-      let payload: unknown;
-      try {
-        payload = JSON.parse(raw.toString("utf8"));
-      } catch (error) {
-        return await reject(400, `${source.id}: malformed JSON: ${(error as Error).message}`, true, reply);
-      }
-      let events: ReturnType<typeof source.parse>;
-      try {
-        events = source.parse(payload);
-      } catch (error) {
-        if (error instanceof PayloadError) return await reject(400, error.message, true, reply);
-        throw error;
+      const parsed = parseDelivery(source, raw);
+      if (!parsed.ok) return await reject(400, parsed.error, true, reply);
+      const { events } = parsed;
+      if (events.length > 0 && batcher.pending() >= inboxFrom) {
+        await inbox.queue(delivery("queued", 202, true, null));
+        return reply.code(202).send({ queued: true });
       }
       // the delivery is recorded in the ingest's own transaction: one commit for both
       const recordOutcome = (db: Queryable, outcome: IngestOutcome) =>
-        record(
-          outcome.accepted === 0 && outcome.duplicates > 0 ? "duplicate" : "accepted",
-          200,
-          true,
-          null,
-          db,
-        );
+        record(deliveryOutcome(outcome), 200, true, null, db);
       const nothing: IngestOutcome = { accepted: 0, duplicates: 0, shipments: [], notificationsPlanned: 0 };
       const outcome =
         events.length === 0

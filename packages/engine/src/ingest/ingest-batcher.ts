@@ -23,8 +23,25 @@ export interface IngestBatcherOptions {
  */
 export interface IngestBatcher {
   ingest(delivery: BatchedIngest): Promise<IngestOutcome>;
+  /** Deliveries handed in that have no answer yet (waiting or in a running transaction). */
+  pending(): number;
   /** Resolves once every delivery handed in so far has its answer. */
   drain(): Promise<void>;
+}
+
+const shared = new WeakMap<EngineContext, IngestBatcher>();
+
+/**
+ * The process's batcher for this engine: the webhook route and the inbox worker hand their
+ * deliveries to the same one, so they share transactions and the route sees the load.
+ */
+export function sharedIngestBatcher(ctx: EngineContext): IngestBatcher {
+  let batcher = shared.get(ctx);
+  if (batcher === undefined) {
+    batcher = createIngestBatcher(ctx);
+    shared.set(ctx, batcher);
+  }
+  return batcher;
 }
 
 interface Waiting extends BatchedIngest {
@@ -38,6 +55,7 @@ export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOp
   const parallelFrom = options.parallelFrom ?? Math.max(1, Math.floor(maxBatch / 4));
   const waiting: Waiting[] = [];
   const running = new Set<Promise<void>>();
+  let inRunning = 0;
 
   const alone = async (item: Waiting) => {
     try {
@@ -68,7 +86,10 @@ export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOp
       waiting.length > 0 &&
       (running.size === 0 || (running.size < concurrency && waiting.length >= parallelFrom))
     ) {
-      const task = run(waiting.splice(0, maxBatch)).finally(() => {
+      const batch = waiting.splice(0, maxBatch);
+      inRunning += batch.length;
+      const task = run(batch).finally(() => {
+        inRunning -= batch.length;
         running.delete(task);
         pump();
       });
@@ -82,6 +103,9 @@ export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOp
         waiting.push({ ...delivery, resolve, reject });
         pump();
       });
+    },
+    pending() {
+      return waiting.length + inRunning;
     },
     async drain() {
       while (running.size > 0 || waiting.length > 0) await Promise.all([...running]);

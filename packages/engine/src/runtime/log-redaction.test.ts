@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { REDACTED_LOG_PATHS } from "./run-server.ts";
+import { REDACTED_LOG_PATHS } from "./server-log.ts";
 
 describe("structured logs", () => {
   it("never write personal data, keys or secrets", () => {

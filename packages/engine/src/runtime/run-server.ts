@@ -1,30 +1,16 @@
 import type { FastifyInstance } from "fastify";
-import { pino } from "pino";
-import { startDispatcher } from "../dispatch/dispatcher.ts";
 import { openEngine } from "../engine.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { authenticate } from "../http/api-auth.ts";
 import { buildApp } from "../http/app.ts";
 import { TenantRateLimiter } from "../http/tenant-rate-limiter.ts";
-import { startScheduler } from "../scheduler/scheduler.ts";
+import { startEngineWorkers } from "./engine-workers.ts";
 import { firstStartSetup } from "./first-start.ts";
 import { applyProvisioning, readProvisioningFile } from "./provisioning-file.ts";
 import { pgliteDir, resolveServerSecretKey, type ServerEnv } from "./server-config.ts";
+import { serverLog } from "./server-log.ts";
 import type { ServerPlugin } from "./server-plugin.ts";
-
-/** Log paths that may carry personal data or secrets: never written out. */
-export const REDACTED_LOG_PATHS = [
-  "req.headers.authorization",
-  "req.headers.cookie",
-  "*.email",
-  "*.phone",
-  "*.address",
-  "*.recipient",
-  "*.customer",
-  "*.secret",
-  "*.apiKey",
-  "*.config",
-];
+import { startWorkerThread } from "./start-worker-thread.ts";
 
 export interface RunningServer {
   ctx: EngineContext;
@@ -43,18 +29,25 @@ export interface RunServerOptions {
 }
 
 /**
- * One Trackflow process: HTTP (role web), delivery workers and periodic work (role worker), or
- * both (role all, the default). Several worker processes may share one PostgreSQL database.
+ * One Trackflow process: HTTP (role web), the engine's workers (inbox, delivery, periodic work)
+ * and the host apps' (role worker), or both (role all, the default). Several worker processes
+ * may share one PostgreSQL database. In role all on PostgreSQL the engine's workers run in a
+ * thread of their own at a lower priority (TRACKFLOW_WORKER_THREAD=off: in the HTTP thread).
  */
 export async function runServer(env: ServerEnv, options: RunServerOptions = {}): Promise<RunningServer> {
-  const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+  const log = serverLog(env);
+  const secretKey = await resolveServerSecretKey(env);
+  const publicUrl = env.TRACKFLOW_PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+  const workerThread =
+    env.TRACKFLOW_ROLE === "all" && env.DATABASE_URL !== undefined && env.TRACKFLOW_WORKER_THREAD === "on";
   const engine = await openEngine({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATABASE_URL ? undefined : pgliteDir(env),
-    secretKey: await resolveServerSecretKey(env),
+    secretKey,
     log,
-    queue: { maintenance: env.TRACKFLOW_ROLE !== "web" },
-    publicUrl: env.TRACKFLOW_PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+    // the queue's maintenance runs where the engine's workers do
+    queue: { maintenance: env.TRACKFLOW_ROLE !== "web" && !workerThread },
+    publicUrl,
   });
   const { ctx } = engine;
   const stops: (() => Promise<void>)[] = [];
@@ -68,6 +61,8 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
         bodyLimit: env.TRACKFLOW_BODY_LIMIT,
         publicUrl: env.TRACKFLOW_PUBLIC_URL,
         consoleExtensions: (options.plugins ?? []).flatMap((plugin) => plugin.consoleExtensions?.(ctx) ?? []),
+        // a web-only process queues for the worker processes beside it
+        inboxFrom: env.TRACKFLOW_INBOX_FROM,
       });
       await options.extendApp?.(app, ctx);
       const limiter = new TenantRateLimiter();
@@ -82,9 +77,11 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
       stops.push(() => app.close());
     }
     if (env.TRACKFLOW_ROLE !== "web") {
-      stops.push(await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }));
-      const scheduler = startScheduler(ctx);
-      stops.push(() => scheduler.stop());
+      stops.push(
+        workerThread
+          ? await startWorkerThread(ctx, { env, secretKey, publicUrl })
+          : await startEngineWorkers(ctx, env),
+      );
       for (const plugin of options.plugins ?? []) {
         if (plugin.startWorker) stops.push(await plugin.startWorker(ctx));
       }

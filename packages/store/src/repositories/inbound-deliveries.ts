@@ -5,7 +5,7 @@ export interface InboundDelivery {
   tenantId: string;
   source: string;
   verified: boolean;
-  outcome: "accepted" | "duplicate" | "rejected";
+  outcome: "queued" | "accepted" | "duplicate" | "rejected" | "failed";
   httpStatus: number;
   error: string | null;
   bodySha256: string;
@@ -82,4 +82,115 @@ export async function listInboundDeliveries(
     deliveryId: r.delivery_id,
     receivedAt: r.received_at,
   }));
+}
+
+/** A delivery waiting in the inbox, claimed by an ingest worker for a while (its lease). */
+export interface QueuedDelivery {
+  tenantId: string;
+  id: string;
+  source: string;
+  body: Uint8Array;
+  /** claims so far, this one included */
+  attempts: number;
+  receivedAt: Date;
+}
+
+/**
+ * Claims up to `limit` queued deliveries, oldest first, for `leaseSeconds`: no other worker
+ * claims them before the lease ends (a worker that dies mid-ingest loses its claims that way,
+ * never the deliveries). Deliveries another worker is claiming at the same moment are skipped.
+ */
+export async function claimQueuedDeliveries(
+  db: Queryable,
+  limit: number,
+  leaseSeconds: number,
+): Promise<QueuedDelivery[]> {
+  const { rows } = await db.query<{
+    tenant_id: string;
+    id: string;
+    source: string;
+    body: Uint8Array;
+    attempts: number;
+    received_at: Date;
+  }>(
+    `UPDATE inbound_deliveries d
+        SET claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + 1
+       FROM (SELECT tenant_id, id FROM inbound_deliveries
+              WHERE outcome = 'queued' AND (claimed_until IS NULL OR claimed_until < now())
+              ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+      WHERE d.tenant_id = c.tenant_id AND d.id = c.id
+      RETURNING d.tenant_id, d.id::text AS id, d.source, d.body, d.attempts, d.received_at`,
+    [limit, leaseSeconds],
+  );
+  return rows
+    .map((r) => ({
+      tenantId: r.tenant_id,
+      id: r.id,
+      source: r.source,
+      body: r.body,
+      attempts: r.attempts,
+      receivedAt: r.received_at,
+    }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+/** A claimed delivery's end: ingested (accepted or duplicate), or given up on (failed). */
+export interface SettledDelivery {
+  tenantId: string;
+  id: string;
+  outcome: "accepted" | "duplicate" | "failed";
+  error: string | null;
+}
+
+/**
+ * Settles a queued delivery. In an open transaction (the ingest's) the update is written with
+ * the transaction's other settlements in one statement just before it commits: the delivery is
+ * settled if and only if its ingest commits.
+ */
+export async function settleQueuedDelivery(db: Queryable, settled: SettledDelivery): Promise<void> {
+  await writeAtCommit(db, settledDeliveries, settled);
+}
+
+const settledDeliveries: CommitBatch<SettledDelivery> = {
+  async flush(tx, rows) {
+    await tx.query(
+      `UPDATE inbound_deliveries d
+          SET outcome = s.outcome, error = s.error, settled_at = now(), claimed_until = NULL
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS s (tenant_id, id, outcome, error)
+        WHERE d.tenant_id = s.tenant_id AND d.id = s.id AND d.outcome = 'queued'`,
+      [
+        rows.map((r) => r.tenantId),
+        rows.map((r) => r.id),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.error),
+      ],
+    );
+  },
+};
+
+/**
+ * Gives a claimed delivery back after its ingest failed: tried again once `retryInSeconds` have
+ * passed, or settled 'failed' with the error when it has been claimed `maxAttempts` times.
+ */
+export async function releaseQueuedDelivery(
+  db: Queryable,
+  d: { tenantId: string; id: string; error: string; retryInSeconds: number; maxAttempts: number },
+): Promise<void> {
+  await db.query(
+    `UPDATE inbound_deliveries
+        SET error = $3,
+            outcome = CASE WHEN attempts >= $5 THEN 'failed' ELSE outcome END,
+            settled_at = CASE WHEN attempts >= $5 THEN now() END,
+            claimed_until = CASE WHEN attempts >= $5 THEN NULL ELSE now() + make_interval(secs => $4) END
+      WHERE tenant_id = $1 AND id = $2 AND outcome = 'queued'`,
+    [d.tenantId, d.id, d.error, d.retryInSeconds, d.maxAttempts],
+  );
+}
+
+/** Deliveries waiting in the inbox (every tenant), claimed or not. */
+export async function countQueuedDeliveries(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM inbound_deliveries WHERE outcome = 'queued'",
+  );
+  return rows[0]?.n ?? 0;
 }

@@ -1,0 +1,203 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  claimQueuedDeliveries,
+  countQueuedDeliveries,
+  listInboundDeliveries,
+  listNotifications,
+  recordInboundDelivery,
+} from "@trackflow/store";
+import { DATABASE_KINDS } from "@trackflow/store/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Engine } from "../engine.ts";
+import { buildApp } from "../http/app.ts";
+import { provisionTenant, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
+import { testEngineFactory } from "../testing/test-engine.ts";
+import { startInboxWorker } from "./inbox-worker.ts";
+import { sharedIngestBatcher } from "./ingest-batcher.ts";
+
+const SECRET = "easypost-webhook-secret";
+const HAPPY_PATH = readFileSync(
+  join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
+  "utf8",
+);
+/** EasyPost's documented tracker.updated delivery (six scans ending in delivered) for `trackingNumber`. */
+const body = (trackingNumber: string) => {
+  const payload = JSON.parse(HAPPY_PATH);
+  payload.result.tracking_code = trackingNumber;
+  return JSON.stringify(payload);
+};
+
+describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
+  let factory: Awaited<ReturnType<typeof testEngineFactory>>;
+  let engine: Engine;
+  let stops: (() => Promise<void>)[];
+
+  beforeAll(async () => {
+    factory = await testEngineFactory(kind);
+  }, 120_000);
+  afterAll(async () => {
+    await factory.stop();
+  });
+  beforeEach(async () => {
+    stops = [];
+    engine = await factory.open({ now: () => new Date("2024-07-23T20:35:30Z") });
+    const { ctx } = engine;
+    await provisionTenant(ctx, "acme", "Acme Goods", { rateLimitPerMinute: 10_000 });
+    await setSourceSecret(ctx, "acme", "easypost", SECRET);
+    await saveChannel(ctx, "acme", {
+      name: "zap",
+      provider: "webhook",
+      config: { url: "http://127.0.0.1:9/hook", secret: "whsec_test_0123456789abcdef" },
+    });
+    await saveFlowDefinition(ctx, "acme", {
+      id: "delivered-hook",
+      name: "Tell Zapier about deliveries",
+      trigger: { type: "shipment_status", statuses: ["delivered"] },
+      steps: [{ id: "hook", type: "webhook", channel: "zap" }],
+    });
+  });
+  afterEach(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  const appWith = (inboxFrom: number): FastifyInstance => {
+    const app = buildApp(engine.ctx, { inboxFrom });
+    stops.push(() => app.close());
+    return app;
+  };
+  const post = (app: FastifyInstance, payload: string) =>
+    app.inject({
+      method: "POST",
+      url: "/webhooks/acme/easypost",
+      headers: {
+        "content-type": "application/json",
+        "x-hmac-signature": `hmac-sha256-hex=${createHmac("sha256", SECRET).update(payload).digest("hex")}`,
+      },
+      payload,
+    });
+  const worker = (options: Parameters<typeof startInboxWorker>[1] = {}) =>
+    stops.push(startInboxWorker(engine.ctx, { pollingIntervalMs: 50, ...options }));
+  const status = async (trackingNumber: string) =>
+    (
+      await engine.ctx.db.query<{ status: string }>(
+        "SELECT status FROM shipments WHERE tenant_id = 'acme' AND tracking_number = $1",
+        [trackingNumber],
+      )
+    ).rows[0]?.status;
+  const outcomes = async () =>
+    (await listInboundDeliveries(engine.ctx.db, "acme")).map((d) => d.outcome).reverse();
+  const emptied = () =>
+    vi.waitFor(async () => expect(await countQueuedDeliveries(engine.ctx.db)).toBe(0), { timeout: 20_000 });
+
+  it("acknowledges a delivery once it is committed to the inbox, and the worker ingests it once", async () => {
+    const app = appWith(0);
+    const first = await post(app, body("EZ1"));
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toEqual({ queued: true });
+    const repeat = await post(app, body("EZ1"));
+    expect(repeat.statusCode).toBe(202);
+    expect(await status("EZ1")).toBeUndefined(); // nothing ingested before a worker runs
+    expect(await outcomes()).toEqual(["queued", "queued"]);
+
+    worker();
+    await emptied();
+    expect(await status("EZ1")).toBe("delivered");
+    expect(await outcomes()).toEqual(["accepted", "duplicate"]);
+    expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(1);
+  });
+
+  it("still verifies and validates before queueing: bad signature 401, wrong shape 400, nothing queued", async () => {
+    const app = appWith(0);
+    const forged = await app.inject({
+      method: "POST",
+      url: "/webhooks/acme/easypost",
+      headers: { "content-type": "application/json", "x-hmac-signature": "hmac-sha256-hex=00" },
+      payload: body("EZ2"),
+    });
+    expect(forged.statusCode).toBe(401);
+    const malformed = await post(app, "{not json");
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error).toMatch(/malformed JSON/);
+    expect(await outcomes()).toEqual(["rejected", "rejected"]);
+    expect(await countQueuedDeliveries(engine.ctx.db)).toBe(0);
+  });
+
+  it("answers inline while the server keeps up, and queues what comes while enough wait", async () => {
+    const app = appWith(2);
+    const alone = await post(app, body("IN1"));
+    expect(alone.statusCode).toBe(200);
+    expect(alone.json().shipments[0].status).toBe("delivered");
+
+    // the first transaction is held open: two deliveries wait for their ingest
+    const transaction = engine.ctx.db.transaction.bind(engine.ctx.db);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = false;
+    vi.spyOn(engine.ctx.db, "transaction").mockImplementation((async (work: never) => {
+      if (!held) {
+        held = true;
+        await gate;
+      }
+      return await transaction(work);
+    }) as never);
+    const waiting = ["Q1", "Q2"].map((tn) => post(app, body(tn)));
+    await vi.waitFor(() => expect(sharedIngestBatcher(engine.ctx).pending()).toBe(2));
+    const queued = await post(app, body("Q3"));
+    expect(queued.statusCode).toBe(202);
+    release();
+    const answered = await Promise.all(waiting);
+    expect(answered.map((r) => [r.statusCode, r.json().shipments[0].status])).toEqual([
+      [200, "delivered"],
+      [200, "delivered"],
+    ]);
+    expect(await status("Q3")).toBeUndefined();
+
+    worker();
+    await emptied();
+    for (const tn of ["IN1", "Q1", "Q2", "Q3"]) expect(await status(tn)).toBe("delivered");
+    expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(4);
+  });
+
+  it("ingests the deliveries of a worker that died mid-claim once its lease ends, and each only once", async () => {
+    const app = appWith(0);
+    for (const tn of ["L1", "L2", "L3"]) expect((await post(app, body(tn))).statusCode).toBe(202);
+    // a worker claimed them and died before ingesting
+    expect(await claimQueuedDeliveries(engine.ctx.db, 10, 1)).toHaveLength(3);
+    worker();
+    await emptied();
+    for (const tn of ["L1", "L2", "L3"]) expect(await status(tn)).toBe("delivered");
+    const stored = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(stored.map((d) => d.outcome)).toEqual(["accepted", "accepted", "accepted"]);
+    expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(3);
+  });
+
+  it("settles a delivery that can no longer be parsed as failed, naming why, and goes on", async () => {
+    const raw = Buffer.from('{"object":"Event","result":{}}');
+    await recordInboundDelivery(engine.ctx.db, {
+      tenantId: "acme",
+      source: "easypost",
+      verified: true,
+      outcome: "queued",
+      httpStatus: 202,
+      error: null,
+      bodySha256: "0".repeat(64),
+      body: raw,
+      headers: {},
+      deliveryId: null,
+    });
+    const app = appWith(0);
+    expect((await post(app, body("OK1"))).statusCode).toBe(202);
+    worker();
+    await emptied();
+    const [ok, failed] = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(failed!.outcome).toBe("failed");
+    expect(failed!.error).toMatch(/^easypost: description/);
+    expect(ok!.outcome).toBe("accepted");
+    expect(await status("OK1")).toBe("delivered");
+  });
+});

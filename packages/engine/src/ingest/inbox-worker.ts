@@ -1,0 +1,165 @@
+import { sourceById } from "@trackflow/carriers";
+import {
+  claimQueuedDeliveries,
+  type QueuedDelivery,
+  releaseQueuedDelivery,
+  settleQueuedDelivery,
+} from "@trackflow/store";
+import { createLocalWakeups } from "../dispatch/local-wakeup.ts";
+import type { EngineContext } from "../engine-context.ts";
+import type { IngestOutcome } from "./ingest.ts";
+import { sharedIngestBatcher } from "./ingest-batcher.ts";
+import { parseDelivery } from "./parse-delivery.ts";
+
+export interface InboxWorkerOptions {
+  /** deliveries claimed at a time (25: a larger batch holds its thread longer) */
+  batch?: number;
+  /** claims in flight at once (1) */
+  concurrency?: number;
+  /** how often an idle worker looks for deliveries queued by other processes (1000 ms) */
+  pollingIntervalMs?: number;
+  /** how long a claim lasts before another worker may take the delivery (120 s) */
+  leaseSeconds?: number;
+  /** ingests tried before a delivery is settled 'failed' (5) */
+  maxAttempts?: number;
+}
+
+const inboxWakeups = createLocalWakeups<EngineContext>();
+
+/** Tells this process's inbox workers that deliveries were just queued. */
+export function wakeInboxWorkers(ctx: EngineContext): void {
+  inboxWakeups.wake(ctx);
+}
+
+/** Calls `wake` whenever this process queues deliveries (`wakeInboxWorkers`); returns the unregister. */
+export function wakeOnQueuedDeliveries(ctx: EngineContext, wake: () => void): () => void {
+  return inboxWakeups.on(ctx, wake);
+}
+
+/** The settled outcome of an ingested delivery, as the webhook route records it. */
+export function deliveryOutcome(outcome: IngestOutcome): "accepted" | "duplicate" {
+  return outcome.accepted === 0 && outcome.duplicates > 0 ? "duplicate" : "accepted";
+}
+
+/**
+ * Ingests the deliveries the webhook route queued (`InboxWriter`), oldest first: each is claimed
+ * for a lease, ingested through the process's ingest batcher and settled in the ingest's own
+ * transaction, so a delivery is applied once even when a worker dies mid-ingest (its lease
+ * ends and another worker ingests it; the first one's transaction never committed). A delivery
+ * whose ingest fails is tried again after 2^attempts seconds, and settled 'failed' with the
+ * error after `maxAttempts`. Returns the function that stops the worker once its claims are done.
+ */
+export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions = {}): () => Promise<void> {
+  const batch = options.batch ?? 25;
+  const pollingIntervalMs = options.pollingIntervalMs ?? 1000;
+  const leaseSeconds = options.leaseSeconds ?? 120;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const batcher = sharedIngestBatcher(ctx);
+  let stopped = false;
+  let woken = false;
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => {
+    woken = true;
+    for (const wake of sleepers) wake();
+  };
+  const unregister = wakeOnQueuedDeliveries(ctx, wakeAll);
+
+  const sleep = async () => {
+    if (woken) {
+      woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, pollingIntervalMs);
+      sleepers.add(done);
+    });
+    woken = false;
+  };
+
+  const ingestQueued = async (delivery: QueuedDelivery) => {
+    const source = sourceById(delivery.source);
+    const parsed = source
+      ? parseDelivery(source, delivery.body)
+      : ({ ok: false, error: `no source "${delivery.source}"` } as const);
+    if (!parsed.ok || source === undefined) {
+      const error = parsed.ok ? "no source" : parsed.error;
+      await settleQueuedDelivery(ctx.db, {
+        tenantId: delivery.tenantId,
+        id: delivery.id,
+        outcome: "failed",
+        error,
+      });
+      return;
+    }
+    const settle = (outcome: "accepted" | "duplicate") => ({
+      tenantId: delivery.tenantId,
+      id: delivery.id,
+      outcome,
+      error: null,
+    });
+    if (parsed.events.length === 0) {
+      await settleQueuedDelivery(ctx.db, settle("accepted"));
+      return;
+    }
+    await batcher.ingest({
+      request: { tenantId: delivery.tenantId, actor: `source:${source.id}`, events: parsed.events },
+      options: { withOutcome: (tx, outcome) => settleQueuedDelivery(tx, settle(deliveryOutcome(outcome))) },
+    });
+  };
+
+  const release = async (delivery: QueuedDelivery, error: unknown) => {
+    ctx.log.warn(
+      { err: error, deliveryId: delivery.id, attempts: delivery.attempts },
+      "queued delivery not ingested",
+    );
+    await releaseQueuedDelivery(ctx.db, {
+      tenantId: delivery.tenantId,
+      id: delivery.id,
+      error: error instanceof Error ? error.message : String(error),
+      retryInSeconds: 2 ** delivery.attempts,
+      maxAttempts,
+    });
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      let claimed: QueuedDelivery[];
+      try {
+        claimed = await claimQueuedDeliveries(ctx.db, batch, leaseSeconds);
+      } catch (error) {
+        if (!stopped) ctx.log.error({ err: error }, "claiming queued deliveries failed");
+        claimed = [];
+      }
+      if (claimed.length === 0) {
+        await sleep();
+        continue;
+      }
+      await Promise.all(
+        claimed.map((delivery) =>
+          ingestQueued(delivery).catch((error) =>
+            release(delivery, error).catch((releaseError) =>
+              // the lease ends and the delivery is claimed again
+              ctx.log.error(
+                { err: releaseError, deliveryId: delivery.id },
+                "releasing a queued delivery failed",
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+  };
+
+  const loops = Array.from({ length: options.concurrency ?? 1 }, () => loop());
+  return async () => {
+    stopped = true;
+    unregister();
+    wakeAll();
+    await Promise.all(loops);
+  };
+}

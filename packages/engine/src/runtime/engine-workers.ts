@@ -1,0 +1,26 @@
+import { startDispatcher } from "../dispatch/dispatcher.ts";
+import type { EngineContext } from "../engine-context.ts";
+import { startInboxWorker } from "../ingest/inbox-worker.ts";
+import { startScheduler } from "../scheduler/scheduler.ts";
+import type { ServerEnv } from "./server-config.ts";
+
+/**
+ * The engine's own background work (role worker): the inbox worker ingesting queued webhook
+ * deliveries, the delivery workers, and the scheduler's periodic checks and audit sealing.
+ * Returns the function that stops them all, each once its work in hand is done.
+ */
+export async function startEngineWorkers(ctx: EngineContext, env: ServerEnv): Promise<() => Promise<void>> {
+  const stopInbox = startInboxWorker(ctx);
+  const stopDispatcher = await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }).catch(
+    async (error: unknown) => {
+      await stopInbox();
+      throw error;
+    },
+  );
+  const scheduler = startScheduler(ctx);
+  return async () => {
+    await scheduler.stop();
+    await stopDispatcher();
+    await stopInbox();
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The engine's background work in a thread of its own (`startWorkerThread`): its own database
+ * pool and queue connection, at a lower CPU priority than the HTTP thread, so webhook
+ * acknowledgements never wait behind ingest and delivery work. Messages from the HTTP thread:
+ * "queued" (deliveries were queued), "jobs" (notifications were planned), "stop". To it:
+ * "ready", "jobs", "stopped".
+ */
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { localJobsCommitted } from "../dispatch/local-wakeup.ts";
+import { openEngine } from "../engine.ts";
+import { wakeInboxWorkers } from "../ingest/inbox-worker.ts";
+import { startEngineWorkers } from "./engine-workers.ts";
+import type { ServerEnv } from "./server-config.ts";
+import { serverLog } from "./server-log.ts";
+
+export interface WorkerThreadData {
+  env: ServerEnv;
+  secretKey: string;
+  publicUrl: string;
+}
+
+const port = parentPort;
+if (port === null) throw new Error("worker-thread.ts runs as a worker thread (startWorkerThread)");
+const { env, secretKey, publicUrl } = workerData as WorkerThreadData;
+try {
+  // Linux: the nice value is the calling thread's own
+  setPriority(10);
+} catch {
+  // not permitted here: the same priority as the HTTP thread
+}
+const log = serverLog(env).child({ thread: "workers" });
+const engine = await openEngine({
+  databaseUrl: env.DATABASE_URL,
+  secretKey,
+  log,
+  queue: { maintenance: true },
+  publicUrl,
+});
+const { ctx } = engine;
+const stop = await startEngineWorkers(ctx, env);
+port.on("message", (message: unknown) => {
+  if (message === "queued") wakeInboxWorkers(ctx);
+  else if (message === "jobs") localJobsCommitted(ctx.boss);
+  else if (message === "stop") {
+    stop()
+      .catch((error: unknown) => log.error({ err: error }, "stopping the workers failed"))
+      .then(() => engine.close())
+      .catch((error: unknown) => log.error({ err: error }, "closing the workers' engine failed"))
+      .finally(() => {
+        port.postMessage("stopped");
+        port.close();
+      });
+  }
+});
+port.postMessage("ready");
