@@ -8,7 +8,9 @@
  *    tenant, an EasyPost secret and a flow that calls a `webhook` channel on delivered, the
  *    receiver being a loopback server in this process. In order: end to end (webhook POST to
  *    notification received) at a moderate rate on the quiet server; a full-load warm-up; a
- *    fixed-rate open-loop run; the full-load run. The server's RSS is sampled every 200 ms.
+ *    fixed-rate open-loop run; the full-load run, then the time the server takes to ingest what
+ *    it queued in its inbox (acknowledged 202) during the load. The server's RSS is sampled
+ *    every 200 ms.
  *
  * Each delivery is EasyPost's documented tracker.updated Event with a new tracking number,
  * re-signed: a real durable ingest (six scans, one notification), never a duplicate.
@@ -22,6 +24,7 @@
  * to stop before each system; the CPU other processes used is reported either way).
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,7 +57,9 @@ const WEBHOOK_PATH = `/webhooks/${TENANT}/easypost`;
 const EASYPOST_SECRET = "easypost-bench-webhook-secret";
 const HOOK_SECRET = "whsec_trackflow_bench_0123456789";
 
-const accepted = (body: string) => /^\{"accepted":[1-9]/.test(body);
+const QUEUED = '{"queued":true}';
+/** an acknowledgement: ingested at once (200, its outcome) or committed to the inbox (202) */
+const accepted = (body: string) => /^\{"accepted":[1-9]/.test(body) || body === QUEUED;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `done()` or `limitMs`; resolves with the seconds waited, or null at the limit. */
@@ -193,8 +198,10 @@ async function measureBackend(
     cleanup.push(() => receiver.close());
     const configFile = join(dir, "trackflow.yaml");
     await writeFile(configFile, provisioning(receiver.url));
+    const inboxLog = join(dir, "inbox.log");
     const env: Record<string, string> = {
       LOG_LEVEL: settings.logLevel,
+      BENCH_INBOX_LOG: inboxLog,
       TRACKFLOW_CONFIG: configFile,
       TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
     };
@@ -249,6 +256,31 @@ async function measureBackend(
     );
     const deliveries = easypostDeliveries(EASYPOST_SECRET, backend === "postgres" ? "BPG" : "BPL");
     let acknowledged = 0;
+    // acknowledgements of deliveries queued in the inbox (202) rather than ingested at once (200)
+    let queued = 0;
+    const acknowledgement = (body: string) => {
+      if (body === QUEUED) queued += 1;
+      return accepted(body);
+    };
+    /** the inbox's queued deliveries as the server last counted them (null: not yet counted) */
+    const inboxQueued = (): number | null => {
+      let text = "";
+      try {
+        text = readFileSync(inboxLog, "utf8");
+      } catch {
+        return null;
+      }
+      const last = text.trimEnd().split("\n").at(-1)?.split(" ")[1];
+      return last === undefined ? null : Number(last);
+    };
+    /** seconds until the inbox is empty (null: still not after `limitMs`) */
+    const inboxEmptied = async (limitMs: number) => {
+      const since = Date.now();
+      // a count taken after now
+      await sleep(300);
+      const seconds = await waitFor(() => inboxQueued() === 0, limitMs);
+      return seconds === null ? null : (Date.now() - since) / 1000;
+    };
     const otherCoresBefore = await quiet(groups, settings, log);
 
     // 1. End to end at a moderate rate, on a quiet server: webhook POST → notification received.
@@ -294,35 +326,51 @@ async function measureBackend(
     phase("warmup");
 
     // 3. Fixed rate, open loop.
+    queued = 0;
     const fixedRate = await measured(groups, () =>
       pacedLoad(running.url, WEBHOOK_PATH, deliveries.next, {
         rate: settings.fixedRate,
         count: Math.round(settings.fixedRate * settings.fixedSeconds),
         // half a second's worth waiting already misses the aim; more would only queue up work
         maxInFlight: Math.max(50, Math.round(settings.fixedRate / 2)),
-        verifyBody: accepted,
+        verifyBody: acknowledgement,
       }),
     );
+    const fixedRateQueued = queued;
     acknowledged += fixedRate.ok;
     log(
       `${backend}: ${settings.fixedRate}/s fixed: ack p50 ${fixedRate.latency.p50Ms.toFixed(1)} ms, p99 ${fixedRate.latency.p99Ms.toFixed(1)} ms`,
     );
     phase("fixedRate");
+    const fixedRateInboxSeconds = await inboxEmptied(300_000);
+    if (fixedRateInboxSeconds === null)
+      log(`${backend}: the inbox was not empty 300 s after the fixed-rate run`);
     const settleSeconds = await settled(running.url, 60_000);
     if (settleSeconds === null) log(`${backend}: the server was still busy 60 s after the fixed-rate run`);
 
     // 4. Full load, closed loop, as for the ceiling.
     const deliveredBefore = receiver.delivered();
+    queued = 0;
     const full = await measured(groups, () =>
       fullLoad(running.url, WEBHOOK_PATH, deliveries.next, {
         connections: settings.connections,
         seconds: settings.fullSeconds,
-        verifyBody: accepted,
+        verifyBody: acknowledgement,
       }),
     );
+    const fullLoadQueued = queued;
     const notificationsPerSecondUnderFullLoad = (receiver.delivered() - deliveredBefore) / full.seconds;
+    const queuedAtEnd = inboxQueued();
+    // the server ingests what the load left in its inbox; the whole run's ingest rate counts that time
+    const fullLoadInboxSeconds = await inboxEmptied(600_000);
     phase("fullLoad");
-    log(`${backend}: full load ${formatRate(full.okPerSecond)} durable ingests`);
+    const ingestedPerSecond =
+      fullLoadInboxSeconds === null ? null : full.ok / (full.seconds + fullLoadInboxSeconds);
+    log(
+      `${backend}: full load ${formatRate(full.okPerSecond)} acknowledged (${fullLoadQueued} queued), ` +
+        `inbox emptied ${fullLoadInboxSeconds === null ? "never" : `${fullLoadInboxSeconds.toFixed(1)} s`} after: ` +
+        `${ingestedPerSecond === null ? "-" : formatRate(ingestedPerSecond)} ingested`,
+    );
 
     const memory = { peakRssBytes: rss.peak(), highWaterMarkBytes: rss.highWaterMark(), peakRssByPhase };
     await running.stop();
@@ -332,7 +380,14 @@ async function measureBackend(
       serverStartMs: running.startMs,
       otherCoresBefore,
       fullLoad: { ...full, shareOfCeiling: full.okPerSecond / ceiling.fullLoad.okPerSecond },
+      fullLoadInbox: {
+        queued: fullLoadQueued,
+        queuedAtEnd: queuedAtEnd ?? 0,
+        emptiedAfterSeconds: fullLoadInboxSeconds,
+        ingestedPerSecond,
+      },
       fixedRate,
+      fixedRateInbox: { queued: fixedRateQueued, emptiedAfterSeconds: fixedRateInboxSeconds },
       endToEnd,
       notificationsPerSecondUnderFullLoad,
       settleSecondsAfterFixedRate: settleSeconds,

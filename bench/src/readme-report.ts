@@ -43,28 +43,34 @@ export function ingestAimChecks(figures: IngestFigures): AimCheck[] {
   const label = figures.settings.postgresDurable
     ? "PostgreSQL, durable"
     : "PostgreSQL, fsync OFF (not durable)";
+  const ingested = pg.fullLoadInbox.ingestedPerSecond ?? 0;
+  const ingestShare = ingested / figures.ceiling.fullLoad.okPerSecond;
+  const acked = `acknowledged ${pg.fullLoad.okPerSecond.toFixed(0)}/s (${pg.fullLoadInbox.queued} of them queued in the inbox)`;
   return [
     {
       aim: `≥ ${aims.postgresIngestsPerSecond.toLocaleString("en")} durable ingests/s (${label})`,
-      measured: `${pg.fullLoad.okPerSecond.toFixed(0)}/s`,
-      met: pg.fullLoad.okPerSecond >= aims.postgresIngestsPerSecond && figures.settings.postgresDurable,
+      measured: `${ingested.toFixed(0)}/s ingested over the load and the emptying of the inbox after it; ${acked}`,
+      met: ingested >= aims.postgresIngestsPerSecond && figures.settings.postgresDurable,
     },
     {
       aim: `≥ ${aims.shareOfCeiling * 100}% of the bare node:http ceiling`,
-      measured: `${(pg.fullLoad.shareOfCeiling * 100).toFixed(1)}% of ${figures.ceiling.fullLoad.okPerSecond.toFixed(0)}/s`,
-      met: pg.fullLoad.shareOfCeiling >= aims.shareOfCeiling,
+      measured:
+        `${(ingestShare * 100).toFixed(1)}% ingested, ${(pg.fullLoad.shareOfCeiling * 100).toFixed(1)}% acknowledged, ` +
+        `of ${figures.ceiling.fullLoad.okPerSecond.toFixed(0)}/s`,
+      met: ingestShare >= aims.shareOfCeiling,
     },
     {
       aim: `ack p99 < ${aims.fixedRateP99Ms} ms at ${figures.settings.fixedRate} requests/s`,
       measured:
         `p99 ${pg.fixedRate.latency.p99Ms.toFixed(0)} ms; ${pg.fixedRate.ok} of ${pg.fixedRate.ok + pg.fixedRate.notSent + pg.fixedRate.rejected + pg.fixedRate.errors} answered` +
+        ` (${pg.fixedRateInbox.queued} queued in the inbox)` +
         (pg.fixedRate.notSent > 0 ? ` (${pg.fixedRate.notSent} never sent: the server fell behind)` : ""),
       met: pg.fixedRate.latency.p99Ms < aims.fixedRateP99Ms && pg.fixedRate.notSent === 0,
     },
     {
       aim: `server peak memory < ${mb(aims.peakRssBytes)} through the run`,
       measured:
-        `${mb(pg.memory.highWaterMarkBytes)} (VmHWM), at the ${pg.fullLoad.okPerSecond.toFixed(0)} ingests/s ` +
+        `${mb(pg.memory.highWaterMarkBytes)} (VmHWM), at the ${ingested.toFixed(0)} ingests/s ` +
         `it reached (not measured at ${aims.postgresIngestsPerSecond.toLocaleString("en")}/s)`,
       met: pg.memory.highWaterMarkBytes < aims.peakRssBytes,
     },
@@ -140,11 +146,14 @@ export function readmeSection(results: RunResults): string {
       "Each request is EasyPost's documented `tracker.updated` webhook (six scans ending in delivered), " +
         "signed (`X-Hmac-Signature`), for a tracking number never seen before: a durable ingest that plans one " +
         "notification, never a duplicate. The ceiling is a bare `node:http` server that only reads and parses " +
-        "the same bodies. Trackflow runs as `runServer` (HTTP, delivery workers and audit sealing in one process) " +
+        "the same bodies. Trackflow runs as `runServer` in role all (HTTP in one thread; the inbox, delivery and " +
+        "periodic workers in one process with it, in a thread of their own on PostgreSQL) " +
         `with a flow that calls a \`webhook\` channel on delivered; full load is ${s.connections} keep-alive ` +
         `connections for ${s.fullSeconds} s (autocannon), the fixed rate an open-loop client at ${s.fixedRate}/s ` +
         `(latency from when each request was due), end to end ${s.endToEndCount} webhooks at ${s.endToEndRate}/s ` +
-        "until the notification reaches a loopback receiver.",
+        "until the notification reaches a loopback receiver. A delivery is acknowledged 200 once ingested, or " +
+        "202 once committed to the inbox while the server is busy; ingested counts the load's acknowledged " +
+        "deliveries over the load plus the time the server took after it to empty its inbox.",
       "",
       markdownTable(ingestRows(ingest)),
       "",

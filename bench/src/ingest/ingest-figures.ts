@@ -76,6 +76,14 @@ export interface EndToEndFigure extends Latency {
   rate: number;
 }
 
+/** What went through the inbox in a load phase. */
+export interface InboxFigure {
+  /** acknowledgements that were 202 (queued), of the phase's ok ones */
+  queued: number;
+  /** seconds from the phase's end until the inbox was empty (null: not within the wait) */
+  emptiedAfterSeconds: number | null;
+}
+
 export interface BackendFigure {
   backend: IngestBackend;
   /** the database the server ran on, as set up by the bench */
@@ -83,8 +91,16 @@ export interface BackendFigure {
   serverStartMs: number;
   /** cores other processes were using just before (after waiting for quiet) */
   otherCoresBefore: number;
+  /** acknowledgements: deliveries ingested at once (200) or committed to the inbox (202) */
   fullLoad: Measured<LoadFigure> & { shareOfCeiling: number };
+  fullLoadInbox: InboxFigure & {
+    /** deliveries in the inbox when the load stopped */
+    queuedAtEnd: number;
+    /** acknowledged deliveries over the load plus the time their ingest took after it (null: never emptied) */
+    ingestedPerSecond: number | null;
+  };
   fixedRate: Measured<PacedFigure>;
+  fixedRateInbox: InboxFigure;
   endToEnd: EndToEndFigure;
   /** notifications the dispatcher delivered to the receiver while the full load ran */
   notificationsPerSecondUnderFullLoad: number;

@@ -81,6 +81,7 @@ const server = await startChildServer(
     PORT: "0",
     LOG_LEVEL: process.env.PROFILE_LOG_LEVEL ?? "warn",
     TRACKFLOW_CONFIG: configFile,
+    ...(process.env.PROFILE_INBOX_FROM ? { TRACKFLOW_INBOX_FROM: process.env.PROFILE_INBOX_FROM } : {}),
     TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
     // PROFILE_SOCKET=1: the server reaches PostgreSQL over its Unix socket, not loopback TCP
     DATABASE_URL: process.env.PROFILE_SOCKET === "1" ? cluster.socketUrl("trackflow_profile") : databaseUrl,
@@ -122,6 +123,12 @@ try {
     `server RSS: peak ${(rss.peak() / 1e6).toFixed(0)} MB, high-water mark ${(rss.highWaterMark() / 1e6).toFixed(0)} MB`,
   );
   rss.stop();
+  const inbox = await admin.query<{ outcome: string; http_status: number; n: number }>(
+    "SELECT outcome, http_status, count(*)::int AS n FROM inbound_deliveries GROUP BY 1, 2 ORDER BY 1, 2",
+  );
+  console.log(
+    `deliveries (whole life): ${inbox.rows.map((r) => `${r.outcome}/${r.http_status} ${r.n}`).join(", ")}`,
+  );
   const { rows } = await admin.query<Record<string, unknown>>(
     `SELECT calls, total_exec_time, rows, shared_blks_hit, shared_blks_read, wal_bytes, query
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid

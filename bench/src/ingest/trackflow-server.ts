@@ -1,6 +1,6 @@
 /**
  * The real Trackflow server for the ingest bench, as a child process: `runServer` with the
- * environment it is given (HTTP, delivery workers and audit sealing, role "all"); prints
+ * environment it is given (role "all": HTTP, and the inbox, delivery and periodic workers); prints
  * `READY <url>` once it listens, and closes cleanly on SIGTERM.
  */
 import { readServerEnv, runServer } from "@trackflow/engine";
@@ -28,4 +28,21 @@ if (process.env.BENCH_MEMORY_LOG) {
       `${JSON.stringify({ rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`,
     );
   }, 1000).unref();
+}
+// BENCH_INBOX_LOG=<file>: "<epoch ms> <deliveries queued in the inbox>" every 250 ms
+if (process.env.BENCH_INBOX_LOG) {
+  const { appendFileSync } = await import("node:fs");
+  const { countQueuedDeliveries } = await import("@trackflow/store");
+  const file = process.env.BENCH_INBOX_LOG;
+  let counting = false;
+  setInterval(() => {
+    if (counting) return;
+    counting = true;
+    countQueuedDeliveries(server.ctx.db)
+      .then((n) => appendFileSync(file, `${Date.now()} ${n}\n`))
+      .catch(() => undefined)
+      .finally(() => {
+        counting = false;
+      });
+  }, 250).unref();
 }
