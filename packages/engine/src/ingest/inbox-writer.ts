@@ -1,4 +1,4 @@
-import { type InboundDelivery, recordInboundDelivery } from "@trackflow/store";
+import { type InboundDelivery, recordInboundDeliveries } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
 import { wakeInboxWorkers } from "./inbox-worker.ts";
 
@@ -25,9 +25,11 @@ export function createInboxWriter(ctx: EngineContext, maxBatch = 500): InboxWrit
 
   const write = async (batch: Waiting[]) => {
     try {
-      await ctx.db.transaction(async (tx) => {
-        for (const item of batch) await recordInboundDelivery(tx, item.delivery);
-      });
+      // one statement: committed on its own, with no BEGIN and COMMIT round trips
+      await recordInboundDeliveries(
+        ctx.db,
+        batch.map((item) => item.delivery),
+      );
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

@@ -1,6 +1,6 @@
 import { startDispatcher } from "../dispatch/dispatcher.ts";
 import type { EngineContext } from "../engine-context.ts";
-import { startInboxWorker } from "../ingest/inbox-worker.ts";
+import { type InboxWorkerOptions, startInboxWorker } from "../ingest/inbox-worker.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
 import type { ServerEnv } from "./server-config.ts";
 
@@ -9,8 +9,12 @@ import type { ServerEnv } from "./server-config.ts";
  * deliveries, the delivery workers, and the scheduler's periodic checks and audit sealing.
  * Returns the function that stops them all, each once its work in hand is done.
  */
-export async function startEngineWorkers(ctx: EngineContext, env: ServerEnv): Promise<() => Promise<void>> {
-  const stopInbox = startInboxWorker(ctx);
+export async function startEngineWorkers(
+  ctx: EngineContext,
+  env: ServerEnv,
+  inbox: InboxWorkerOptions = {},
+): Promise<() => Promise<void>> {
+  const stopInbox = startInboxWorker(ctx, inbox);
   const stopDispatcher = await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }).catch(
     async (error: unknown) => {
       await stopInbox();

@@ -38,7 +38,8 @@ const engine = await openEngine({
   publicUrl,
 });
 const { ctx } = engine;
-const stop = await startEngineWorkers(ctx, env);
+// larger claims than beside HTTP: holding this thread a while delays no acknowledgement
+const stop = await startEngineWorkers(ctx, env, { batch: 100, concurrency: 2 });
 port.on("message", (message: unknown) => {
   if (message === "queued") wakeInboxWorkers(ctx);
   else if (message === "jobs") localJobsCommitted(ctx.boss);

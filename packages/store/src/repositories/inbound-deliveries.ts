@@ -24,6 +24,11 @@ export async function recordInboundDelivery(db: Queryable, d: InboundDelivery): 
   await writeAtCommit(db, inboundDeliveries, d);
 }
 
+/** Records many deliveries in one statement (on the database itself: one round trip, one commit). */
+export async function recordInboundDeliveries(db: Queryable, deliveries: InboundDelivery[]): Promise<void> {
+  if (deliveries.length > 0) await inboundDeliveries.flush(db, deliveries);
+}
+
 const inboundDeliveries: CommitBatch<InboundDelivery> = {
   async flush(tx, rows) {
     await tx.query(
