@@ -28,6 +28,10 @@ function machineBusyTicks(): number {
 
 interface ProcStat {
   ppid: number;
+  /**
+   * its own CPU time and that of its children that ended and were waited for (a database's
+   * connection processes that closed during a measurement count for their postmaster)
+   */
   ticks: number;
 }
 
@@ -39,7 +43,9 @@ function readProcesses(): Map<number, ProcStat> {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       // the fields after the command name, which is in parentheses and may hold spaces
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      // utime, stime, cutime, cstime
+      const ticks = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+      out.set(Number(name), { ppid: Number(rest[1]), ticks });
     } catch {
       // gone meanwhile
     }
