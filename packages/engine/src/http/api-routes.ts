@@ -8,6 +8,7 @@ import {
   listCredentials,
   listDeliveryAttempts,
   listFlows,
+  listInboundDeliveries,
   listNotifications,
   listShipmentEvents,
   listShipments,
@@ -23,6 +24,7 @@ import type { EngineContext } from "../engine-context.ts";
 import { ingest } from "../ingest/ingest.ts";
 import { setManualStatus } from "../ingest/manual-status.ts";
 import { registerShipment } from "../ingest/register-shipment.ts";
+import { replayInboundDelivery } from "../ingest/replay-delivery.ts";
 import { saveOrder } from "../ingest/save-order.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
 import { saveTemplate, TEMPLATE_ID } from "../notify/save-template.ts";
@@ -242,6 +244,31 @@ export function registerApiRoutes(
     if (outcome === "not_found") throw new HttpError(404, `no notification ${request.params.id}`);
     if (outcome === "not_replayable")
       throw new HttpError(409, "only dead or failed notifications can be replayed");
+    return { replayed: true };
+  });
+
+  route("GET", "/api/deliveries", async (caller, request) => {
+    const q = z
+      .object({
+        outcome: z.enum(["queued", "accepted", "duplicate", "rejected", "failed"]).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      })
+      .parse(request.query);
+    const rows = await listInboundDeliveries(ctx.db, caller.tenant.id, q);
+    return {
+      deliveries: rows.map((d) => ({
+        ...d,
+        receivedAt: d.receivedAt.toISOString(),
+        settledAt: d.settledAt?.toISOString() ?? null,
+      })),
+    };
+  });
+
+  route("POST", "/api/deliveries/:id/replay", async (caller, request) => {
+    const id = request.params.id ?? "";
+    const outcome = await replayInboundDelivery(ctx, caller.tenant.id, id, caller.actor);
+    if (outcome === "not_found") throw new HttpError(404, `no delivery ${id}`);
+    if (outcome === "not_replayable") throw new HttpError(409, "only a failed delivery can be replayed");
     return { replayed: true };
   });
 

@@ -144,6 +144,19 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "get",
+    path: "/api/deliveries",
+    summary:
+      "Webhook deliveries received, newest first, filterable by outcome (queued in the inbox, accepted, duplicate, rejected, failed)",
+    responses: { "200": "deliveries, without their bodies" },
+  },
+  {
+    method: "post",
+    path: "/api/deliveries/{id}/replay",
+    summary: "Put a delivery the inbox gave up on (failed) back in it, to be ingested again",
+    responses: { "200": "replayed", "404": "unknown", "409": "not failed" },
+  },
+  {
+    method: "get",
     path: "/api/flows",
     summary: "The latest version of each flow",
     responses: { "200": "flows" },

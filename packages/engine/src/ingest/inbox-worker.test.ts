@@ -13,7 +13,13 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../engine.ts";
 import { buildApp } from "../http/app.ts";
-import { provisionTenant, saveChannel, saveFlowDefinition, setSourceSecret } from "../tenancy/provision.ts";
+import {
+  issueApiKey,
+  provisionTenant,
+  saveChannel,
+  saveFlowDefinition,
+  setSourceSecret,
+} from "../tenancy/provision.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { startInboxWorker } from "./inbox-worker.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
@@ -199,5 +205,45 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     expect(failed!.error).toMatch(/^easypost: description/);
     expect(ok!.outcome).toBe("accepted");
     expect(await status("OK1")).toBe("delivered");
+  });
+  it("lists the deliveries it gave up on, and an admin replays one into the inbox (audited; ingested once)", async () => {
+    const app = appWith(0);
+    const admin = await issueApiKey(engine.ctx, "acme", "admin", "ops");
+    const viewer = await issueApiKey(engine.ctx, "acme", "read_only", "viewer");
+    const api = (method: "GET" | "POST", url: string, key = admin) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${key}` } });
+    expect((await post(app, body("RP1"))).statusCode).toBe(202);
+    // the tenant's flows were broken when it came: every ingest failed
+    await engine.ctx.db.query("UPDATE inbound_deliveries SET attempts = 4 WHERE outcome = 'queued'");
+    const [queued] = await listInboundDeliveries(engine.ctx.db, "acme", { outcome: "queued" });
+    await engine.ctx.db.query(
+      "UPDATE inbound_deliveries SET outcome = 'failed', error = 'flow broken', settled_at = now() WHERE id = $1",
+      [queued!.id],
+    );
+
+    const listed = await api("GET", "/api/deliveries?outcome=failed");
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().deliveries).toMatchObject([
+      { id: queued!.id, source: "easypost", outcome: "failed", error: "flow broken", attempts: 4 },
+    ]);
+    expect(listed.json().deliveries[0].body).toBeUndefined();
+    expect((await api("POST", `/api/deliveries/${queued!.id}/replay`, viewer)).statusCode).toBe(403);
+    expect((await api("POST", "/api/deliveries/999999/replay")).statusCode).toBe(404);
+    expect((await api("POST", "/api/deliveries/not-a-number/replay")).statusCode).toBe(404);
+
+    worker();
+    const replayed = await api("POST", `/api/deliveries/${queued!.id}/replay`);
+    expect(replayed.statusCode).toBe(200);
+    await emptied();
+    expect(await status("RP1")).toBe("delivered");
+    expect((await api("POST", `/api/deliveries/${queued!.id}/replay`)).statusCode).toBe(409);
+    const [settled] = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(settled).toMatchObject({ outcome: "accepted", attempts: 1, error: null });
+    const audit = await engine.ctx.db.query<{ actor: string; subject: string }>(
+      "SELECT actor, subject FROM audit_log WHERE tenant_id = 'acme' AND action = 'delivery.replayed'",
+    );
+    expect(audit.rows).toEqual([
+      { actor: expect.stringMatching(/^api-key:/), subject: `delivery:${queued!.id}` },
+    ]);
   });
 });

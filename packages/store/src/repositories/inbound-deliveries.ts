@@ -54,12 +54,23 @@ const inboundDeliveries: CommitBatch<InboundDelivery> = {
   },
 };
 
+/** A recorded delivery as listed: everything but its body. */
+export type ListedInboundDelivery = Omit<InboundDelivery, "body"> & {
+  id: string;
+  receivedAt: Date;
+  /** ingests tried (deliveries that went through the inbox) */
+  attempts: number;
+  settledAt: Date | null;
+};
+
+/** A tenant's recorded deliveries, newest first; only those with `outcome` when given. */
 export async function listInboundDeliveries(
   db: Queryable,
   tenantId: string,
-  limit = 100,
-): Promise<Array<Omit<InboundDelivery, "body"> & { receivedAt: Date }>> {
+  options: { limit?: number | undefined; outcome?: InboundDelivery["outcome"] | undefined } = {},
+): Promise<ListedInboundDelivery[]> {
   const { rows } = await db.query<{
+    id: string;
     tenant_id: string;
     source: string;
     verified: boolean;
@@ -70,12 +81,17 @@ export async function listInboundDeliveries(
     headers: Record<string, string>;
     delivery_id: string | null;
     received_at: Date;
+    attempts: number;
+    settled_at: Date | null;
   }>(
-    `SELECT tenant_id, source, verified, outcome, http_status, error, body_sha256, headers, delivery_id, received_at
-       FROM inbound_deliveries WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`,
-    [tenantId, limit],
+    `SELECT id::text AS id, tenant_id, source, verified, outcome, http_status, error, body_sha256, headers,
+            delivery_id, received_at, attempts, settled_at
+       FROM inbound_deliveries WHERE tenant_id = $1 AND ($3::text IS NULL OR outcome = $3)
+      ORDER BY id DESC LIMIT $2`,
+    [tenantId, options.limit ?? 100, options.outcome ?? null],
   );
   return rows.map((r) => ({
+    id: r.id,
     tenantId: r.tenant_id,
     source: r.source,
     verified: r.verified,
@@ -86,7 +102,33 @@ export async function listInboundDeliveries(
     headers: r.headers,
     deliveryId: r.delivery_id,
     receivedAt: r.received_at,
+    attempts: r.attempts,
+    settledAt: r.settled_at,
   }));
+}
+
+/**
+ * Puts a delivery the inbox gave up on ('failed') back in it, with its attempts reset, for the
+ * ingest workers to try again (after a fix, say). Returns the delivery's outcome before: null
+ * when there is no such delivery; anything but 'failed' means nothing was changed.
+ */
+export async function requeueFailedDelivery(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<InboundDelivery["outcome"] | null> {
+  if (!/^\d{1,18}$/.test(id)) return null;
+  const { rows } = await db.query<{ outcome: InboundDelivery["outcome"] }>(
+    `WITH found AS (SELECT outcome FROM inbound_deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE),
+          requeued AS (
+            UPDATE inbound_deliveries
+               SET outcome = 'queued', attempts = 0, claimed_until = NULL, settled_at = NULL, error = NULL
+             WHERE tenant_id = $1 AND id = $2 AND outcome = 'failed'
+             RETURNING id)
+     SELECT outcome FROM found`,
+    [tenantId, id],
+  );
+  return rows[0]?.outcome ?? null;
 }
 
 /** A delivery waiting in the inbox, claimed by an ingest worker for a while (its lease). */
