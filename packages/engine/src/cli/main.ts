@@ -3,11 +3,12 @@ import { PayloadError } from "@trackflow/carriers";
 import { ApiError } from "./api-client.ts";
 import { auditCommand, auditUsage } from "./audit-command.ts";
 import { type CliIo, type ExitCode, processIo, UsageError, writeLine } from "./cli-io.ts";
+import { deliveriesCommand } from "./deliveries-command.ts";
 import { demoCommand, demoUsage } from "./demo-command.ts";
 import { flowsCommand, flowsUsage } from "./flows-command.ts";
 import { ingestCommand, ingestUsage } from "./ingest-command.ts";
 import { normalizeCommand, normalizeUsage } from "./normalize-command.ts";
-import { notificationsCommand, notificationsUsage } from "./notifications-command.ts";
+import { notificationsCommand } from "./notifications-command.ts";
 
 /** One `trackflow <name>` command; host apps add theirs through `runCli`'s `extraCommands`. */
 export interface CliCommand {
@@ -20,7 +21,8 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   audit: { usage: auditUsage, run: auditCommand },
   ingest: { usage: ingestUsage, run: ingestCommand },
   demo: { usage: demoUsage, run: demoCommand },
-  notifications: { usage: notificationsUsage, run: notificationsCommand },
+  notifications: notificationsCommand,
+  deliveries: deliveriesCommand,
   flows: { usage: flowsUsage, run: flowsCommand },
 };
 

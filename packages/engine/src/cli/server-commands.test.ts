@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { listNotifications, listShipments } from "@trackflow/store";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningServer, runServer } from "../runtime/run-server.ts";
 import { readServerEnv } from "../runtime/server-config.ts";
 import { runCli } from "./main.ts";
@@ -82,6 +82,48 @@ describe("commands that talk to a running server", () => {
     const { getNotification } = await import("@trackflow/store");
     const after = await getNotification(server.ctx.db, "default", n!.id);
     expect(after?.idempotencyKey).toBe(n!.idempotencyKey);
+  });
+
+  it("lists the webhook deliveries the inbox gave up on and puts them back in it", async () => {
+    const { recordInboundDelivery } = await import("@trackflow/store");
+    // a verified EasyPost delivery whose tracking number is new, given up on by the inbox
+    const payload = JSON.parse(
+      await readFile(
+        join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
+        "utf8",
+      ),
+    );
+    payload.result.tracking_code = "EZDEADLETTER1";
+    await recordInboundDelivery(server.ctx.db, {
+      tenantId: "default",
+      source: "easypost",
+      verified: true,
+      outcome: "failed",
+      httpStatus: 202,
+      error: "the database was down",
+      bodySha256: "0".repeat(64),
+      body: Buffer.from(JSON.stringify(payload)),
+      headers: {},
+      deliveryId: null,
+    });
+    const listed = await run(["deliveries", "dead", ...flags]);
+    expect(listed.code).toBe(0);
+    const dead = JSON.parse(listed.out.trim());
+    expect(dead).toMatchObject({ source: "easypost", error: "the database was down" });
+    const replayed = await run(["deliveries", "replay", "--all-dead", ...flags]);
+    expect(replayed.out).toContain(`${dead.id}: replayed`);
+    await vi.waitFor(
+      async () => {
+        const { rows } = await server.ctx.db.query<{ status: string }>(
+          "SELECT status FROM shipments WHERE tenant_id = 'default' AND tracking_number = 'EZDEADLETTER1'",
+        );
+        expect(rows[0]?.status).toBe("delivered");
+      },
+      { timeout: 20_000 },
+    );
+    const again = await run(["deliveries", "replay", dead.id, ...flags]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/409 only a failed delivery/);
   });
 
   it("says plainly when the server cannot be reached or the key is missing", async () => {
