@@ -4,7 +4,7 @@ import { wakeInboxWorkers } from "./inbox-worker.ts";
 
 /**
  * Stores verified, well-formed deliveries 'queued' in the inbox (`inbound_deliveries`), for the
- * ingest workers. Deliveries arriving while a write commits go together in the next one (group
+ * ingest workers. Deliveries arriving while writes commit go together in the next one (group
  * commit): one statement and one commit for all of them. `queue` resolves once its delivery is
  * committed, so acknowledging it after that never loses it.
  */
@@ -19,9 +19,18 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-export function createInboxWriter(ctx: EngineContext, maxBatch = 500): InboxWriter {
+export interface InboxWriterOptions {
+  /** most deliveries in one write (500) */
+  maxBatch?: number;
+  /** writes committing at once (2: deliveries that come during one commit need not wait for it) */
+  concurrency?: number;
+}
+
+export function createInboxWriter(ctx: EngineContext, options: InboxWriterOptions = {}): InboxWriter {
+  const maxBatch = options.maxBatch ?? 500;
+  const concurrency = options.concurrency ?? 2;
   const waiting: Waiting[] = [];
-  let running: Promise<void> | null = null;
+  const running = new Set<Promise<void>>();
 
   const write = async (batch: Waiting[]) => {
     try {
@@ -39,11 +48,13 @@ export function createInboxWriter(ctx: EngineContext, maxBatch = 500): InboxWrit
   };
 
   const pump = () => {
-    if (running !== null || waiting.length === 0) return;
-    running = write(waiting.splice(0, maxBatch)).finally(() => {
-      running = null;
-      pump();
-    });
+    while (waiting.length > 0 && running.size < concurrency) {
+      const task = write(waiting.splice(0, maxBatch)).finally(() => {
+        running.delete(task);
+        pump();
+      });
+      running.add(task);
+    }
   };
 
   return {
@@ -54,7 +65,7 @@ export function createInboxWriter(ctx: EngineContext, maxBatch = 500): InboxWrit
       });
     },
     async drain() {
-      while (running !== null) await running;
+      while (running.size > 0) await Promise.all([...running]);
     },
   };
 }
