@@ -1,5 +1,6 @@
 import { type InboundDelivery, recordInboundDeliveries } from "@trackflow/store";
 import type { EngineContext } from "../engine-context.ts";
+import { createGroupCommit } from "./group-commit.ts";
 import { wakeInboxWorkers } from "./inbox-worker.ts";
 
 /**
@@ -13,12 +14,6 @@ export interface InboxWriter {
   drain(): Promise<void>;
 }
 
-interface Waiting {
-  delivery: InboundDelivery;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 export interface InboxWriterOptions {
   /** most deliveries in one write (500) */
   maxBatch?: number;
@@ -27,45 +22,17 @@ export interface InboxWriterOptions {
 }
 
 export function createInboxWriter(ctx: EngineContext, options: InboxWriterOptions = {}): InboxWriter {
-  const maxBatch = options.maxBatch ?? 500;
-  const concurrency = options.concurrency ?? 2;
-  const waiting: Waiting[] = [];
-  const running = new Set<Promise<void>>();
-
-  const write = async (batch: Waiting[]) => {
-    try {
+  const group = createGroupCommit<InboundDelivery, void>(
+    async (batch) => {
       // one statement: committed on its own, with no BEGIN and COMMIT round trips
-      await recordInboundDeliveries(
-        ctx.db,
-        batch.map((item) => item.delivery),
-      );
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    for (const item of batch) item.resolve();
-    wakeInboxWorkers(ctx);
-  };
-
-  const pump = () => {
-    while (waiting.length > 0 && running.size < concurrency) {
-      const task = write(waiting.splice(0, maxBatch)).finally(() => {
-        running.delete(task);
-        pump();
-      });
-      running.add(task);
-    }
-  };
-
+      await recordInboundDeliveries(ctx.db, batch);
+      wakeInboxWorkers(ctx);
+      return batch.map(() => ({ status: "fulfilled", value: undefined }));
+    },
+    { maxBatch: options.maxBatch ?? 500, concurrency: options.concurrency ?? 2 },
+  );
   return {
-    queue(delivery) {
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({ delivery: { ...delivery, outcome: "queued" }, resolve, reject });
-        pump();
-      });
-    },
-    async drain() {
-      while (running.size > 0) await Promise.all([...running]);
-    },
+    queue: (delivery) => group.add({ ...delivery, outcome: "queued" }),
+    drain: () => group.drain(),
   };
 }

@@ -1,4 +1,5 @@
 import type { EngineContext } from "../engine-context.ts";
+import { createGroupCommit } from "./group-commit.ts";
 import { type BatchedIngest, type IngestOutcome, ingest, ingestBatch } from "./ingest.ts";
 
 export interface IngestBatcherOptions {
@@ -44,71 +45,38 @@ export function sharedIngestBatcher(ctx: EngineContext): IngestBatcher {
   return batcher;
 }
 
-interface Waiting extends BatchedIngest {
-  resolve(outcome: IngestOutcome): void;
-  reject(error: unknown): void;
-}
-
 export function createIngestBatcher(ctx: EngineContext, options: IngestBatcherOptions = {}): IngestBatcher {
   const maxBatch = options.maxBatch ?? 100;
-  const concurrency = options.concurrency ?? 2;
-  const parallelFrom = options.parallelFrom ?? Math.max(1, Math.floor(maxBatch / 4));
-  const waiting: Waiting[] = [];
-  const running = new Set<Promise<void>>();
-  let inRunning = 0;
-
-  const alone = async (item: Waiting) => {
-    try {
-      item.resolve(await ingest(ctx, item.request, item.options));
-    } catch (error) {
-      item.reject(error);
-    }
-  };
-
-  const run = async (batch: Waiting[]) => {
-    if (batch.length === 1) return await alone(batch[0]!);
-    let outcomes: IngestOutcome[];
-    try {
-      outcomes = await ingestBatch(ctx, batch);
-    } catch (error) {
-      ctx.log.debug(
-        { err: error, deliveries: batch.length },
-        "batched ingest rolled back: ingesting one by one",
-      );
-      for (const item of batch) await alone(item);
-      return;
-    }
-    for (const [i, item] of batch.entries()) item.resolve(outcomes[i]!);
-  };
-
-  const pump = () => {
-    while (
-      waiting.length > 0 &&
-      (running.size === 0 || (running.size < concurrency && waiting.length >= parallelFrom))
-    ) {
-      const batch = waiting.splice(0, maxBatch);
-      inRunning += batch.length;
-      const task = run(batch).finally(() => {
-        inRunning -= batch.length;
-        running.delete(task);
-        pump();
-      });
-      running.add(task);
-    }
-  };
-
+  const settle = (delivery: BatchedIngest) =>
+    ingest(ctx, delivery.request, delivery.options).then(
+      (value): PromiseSettledResult<IngestOutcome> => ({ status: "fulfilled", value }),
+      (reason: unknown): PromiseSettledResult<IngestOutcome> => ({ status: "rejected", reason }),
+    );
+  const group = createGroupCommit<BatchedIngest, IngestOutcome>(
+    async (batch) => {
+      if (batch.length === 1) return [await settle(batch[0]!)];
+      try {
+        const outcomes = await ingestBatch(ctx, batch);
+        return outcomes.map((value) => ({ status: "fulfilled", value }));
+      } catch (error) {
+        ctx.log.debug(
+          { err: error, deliveries: batch.length },
+          "batched ingest rolled back: ingesting one by one",
+        );
+        const results: PromiseSettledResult<IngestOutcome>[] = [];
+        for (const delivery of batch) results.push(await settle(delivery));
+        return results;
+      }
+    },
+    {
+      maxBatch,
+      concurrency: options.concurrency ?? 2,
+      parallelFrom: options.parallelFrom ?? Math.max(1, Math.floor(maxBatch / 4)),
+    },
+  );
   return {
-    ingest(delivery) {
-      return new Promise<IngestOutcome>((resolve, reject) => {
-        waiting.push({ ...delivery, resolve, reject });
-        pump();
-      });
-    },
-    pending() {
-      return waiting.length + inRunning;
-    },
-    async drain() {
-      while (running.size > 0 || waiting.length > 0) await Promise.all([...running]);
-    },
+    ingest: (delivery) => group.add(delivery),
+    pending: () => group.pending(),
+    drain: () => group.drain(),
   };
 }
