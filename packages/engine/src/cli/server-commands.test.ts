@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
-import { listNotifications, listShipments } from "@trackflow/store";
+import { listNotifications, listShipments, recordInboundDelivery } from "@trackflow/store";
+import { inboundDelivery } from "@trackflow/store/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningServer, runServer } from "../runtime/run-server.ts";
 import { readServerEnv } from "../runtime/server-config.ts";
@@ -85,7 +86,6 @@ describe("commands that talk to a running server", () => {
   });
 
   it("lists the webhook deliveries the inbox gave up on and puts them back in it", async () => {
-    const { recordInboundDelivery } = await import("@trackflow/store");
     // a verified EasyPost delivery whose tracking number is new, given up on by the inbox
     const payload = JSON.parse(
       await readFile(
@@ -94,18 +94,14 @@ describe("commands that talk to a running server", () => {
       ),
     );
     payload.result.tracking_code = "EZDEADLETTER1";
-    await recordInboundDelivery(server.ctx.db, {
-      tenantId: "default",
-      source: "easypost",
-      verified: true,
-      outcome: "failed",
-      httpStatus: 202,
-      error: "the database was down",
-      bodySha256: "0".repeat(64),
-      body: Buffer.from(JSON.stringify(payload)),
-      headers: {},
-      deliveryId: null,
-    });
+    await recordInboundDelivery(
+      server.ctx.db,
+      inboundDelivery(JSON.stringify(payload), {
+        tenantId: "default",
+        outcome: "failed",
+        error: "the database was down",
+      }),
+    );
     const listed = await run(["deliveries", "dead", ...flags]);
     expect(listed.code).toBe(0);
     const dead = JSON.parse(listed.out.trim());

@@ -8,18 +8,13 @@ import {
   listNotifications,
   recordInboundDelivery,
 } from "@trackflow/store";
-import { DATABASE_KINDS } from "@trackflow/store/testing";
+import { DATABASE_KINDS, inboundDelivery } from "@trackflow/store/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../engine.ts";
 import { buildApp } from "../http/app.ts";
-import {
-  issueApiKey,
-  provisionTenant,
-  saveChannel,
-  saveFlowDefinition,
-  setSourceSecret,
-} from "../tenancy/provision.ts";
+import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
+import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { startInboxWorker } from "./inbox-worker.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
@@ -53,17 +48,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     const { ctx } = engine;
     await provisionTenant(ctx, "acme", "Acme Goods", { rateLimitPerMinute: 10_000 });
     await setSourceSecret(ctx, "acme", "easypost", SECRET);
-    await saveChannel(ctx, "acme", {
-      name: "zap",
-      provider: "webhook",
-      config: { url: "http://127.0.0.1:9/hook", secret: "whsec_test_0123456789abcdef" },
-    });
-    await saveFlowDefinition(ctx, "acme", {
-      id: "delivered-hook",
-      name: "Tell Zapier about deliveries",
-      trigger: { type: "shipment_status", statuses: ["delivered"] },
-      steps: [{ id: "hook", type: "webhook", channel: "zap" }],
-    });
+    await provisionDeliveredHook(ctx, "acme");
   });
   afterEach(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -183,19 +168,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   });
 
   it("settles a delivery that can no longer be parsed as failed, naming why, and goes on", async () => {
-    const raw = Buffer.from('{"object":"Event","result":{}}');
-    await recordInboundDelivery(engine.ctx.db, {
-      tenantId: "acme",
-      source: "easypost",
-      verified: true,
-      outcome: "queued",
-      httpStatus: 202,
-      error: null,
-      bodySha256: "0".repeat(64),
-      body: raw,
-      headers: {},
-      deliveryId: null,
-    });
+    await recordInboundDelivery(engine.ctx.db, inboundDelivery('{"object":"Event","result":{}}'));
     const app = appWith(0);
     expect((await post(app, body("OK1"))).statusCode).toBe(202);
     worker();

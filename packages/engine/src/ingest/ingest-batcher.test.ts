@@ -6,7 +6,8 @@ import { listNotifications } from "@trackflow/store";
 import { DATABASE_KINDS } from "@trackflow/store/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../engine.ts";
-import { provisionTenant, saveChannel, saveFlowDefinition } from "../tenancy/provision.ts";
+import { provisionTenant } from "../tenancy/provision.ts";
+import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { type IngestOutcome, ingest, ingestBatch, UnknownTenantError } from "./ingest.ts";
 import { createIngestBatcher } from "./ingest-batcher.ts";
@@ -46,17 +47,7 @@ describe.each(DATABASE_KINDS)("batched ingest on %s", (kind) => {
     engine = await factory.open({ now });
     const { ctx } = engine;
     await provisionTenant(ctx, "acme", "Acme Goods");
-    await saveChannel(ctx, "acme", {
-      name: "zap",
-      provider: "webhook",
-      config: { url: "http://127.0.0.1:9/hook", secret: "whsec_test_0123456789abcdef" },
-    });
-    await saveFlowDefinition(ctx, "acme", {
-      id: "delivered-hook",
-      name: "Tell Zapier about deliveries",
-      trigger: { type: "shipment_status", statuses: ["delivered"] },
-      steps: [{ id: "hook", type: "webhook", channel: "zap" }],
-    });
+    await provisionDeliveredHook(ctx, "acme");
   });
 
   const jobs = async () =>

@@ -17,7 +17,8 @@ import { verifyChain } from "../audit/audit-chain.ts";
 import { sealTenantAudit, toAuditRecord } from "../audit/audit-sealer.ts";
 import { deliverNotification } from "../dispatch/deliver-notification.ts";
 import type { Engine } from "../engine.ts";
-import { provisionTenant, saveChannel, saveFlowDefinition } from "../tenancy/provision.ts";
+import { provisionTenant, saveFlowDefinition } from "../tenancy/provision.ts";
+import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { ingest } from "./ingest.ts";
 
@@ -53,17 +54,7 @@ describe.each(DATABASE_KINDS)("ingest on %s", (kind) => {
     receiver = fakeWebhookReceiver(server, { secret: SECRET, now });
     const { ctx } = engine;
     await provisionTenant(ctx, "acme", "Acme Goods");
-    await saveChannel(ctx, "acme", {
-      name: "zap",
-      provider: "webhook",
-      config: { url: receiver.url, secret: SECRET },
-    });
-    await saveFlowDefinition(ctx, "acme", {
-      id: "delivered-hook",
-      name: "Tell Zapier about deliveries",
-      trigger: { type: "shipment_status", statuses: ["delivered"] },
-      steps: [{ id: "hook", type: "webhook", channel: "zap" }],
-    });
+    await provisionDeliveredHook(ctx, "acme", receiver.url, SECRET);
   });
   afterEach(async () => {
     await server.close();

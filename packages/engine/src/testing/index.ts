@@ -1,1 +1,2 @@
+export { provisionDeliveredHook } from "./delivered-hook.ts";
 export { testEngineFactory } from "./test-engine.ts";

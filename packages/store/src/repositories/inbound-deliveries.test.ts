@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../database.ts";
 import { migrate } from "../migrate.ts";
@@ -8,32 +7,16 @@ import {
   type TestBackend,
   type TestDatabase,
 } from "../testing/backends.ts";
+import { inboundDelivery } from "../testing/inbound-delivery.ts";
 import {
   claimQueuedDeliveries,
   countQueuedDeliveries,
-  type InboundDelivery,
   listInboundDeliveries,
   recordInboundDelivery,
   releaseQueuedDelivery,
   settleQueuedDelivery,
 } from "./inbound-deliveries.ts";
 import { upsertTenant } from "./tenants.ts";
-
-const queued = (text: string): InboundDelivery => {
-  const body = Buffer.from(text);
-  return {
-    tenantId: "acme",
-    source: "easypost",
-    verified: true,
-    outcome: "queued",
-    httpStatus: 202,
-    error: null,
-    bodySha256: createHash("sha256").update(body).digest("hex"),
-    body,
-    headers: { "content-type": "application/json" },
-    deliveryId: null,
-  };
-};
 
 describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   let backend: TestBackend;
@@ -61,7 +44,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
 
   it("hands queued deliveries out oldest first, each to one claimer until its lease ends", async () => {
     await db.transaction(async (tx) => {
-      for (const n of [1, 2, 3]) await recordInboundDelivery(tx, queued(`{"n":${n}}`));
+      for (const n of [1, 2, 3]) await recordInboundDelivery(tx, inboundDelivery(`{"n":${n}}`));
     });
     const first = await claimQueuedDeliveries(db, 2, 60);
     expect(first.map((d) => text(d.body))).toEqual(['{"n":1}', '{"n":2}']);
@@ -78,8 +61,8 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   });
 
   it("settles a delivery only when the transaction settling it commits", async () => {
-    await recordInboundDelivery(db, queued('{"n":1}'));
-    await recordInboundDelivery(db, queued('{"n":2}'));
+    await recordInboundDelivery(db, inboundDelivery('{"n":1}'));
+    await recordInboundDelivery(db, inboundDelivery('{"n":2}'));
     const [one, two] = await claimQueuedDeliveries(db, 10, 60);
     await expect(
       db.transaction(async (tx) => {
@@ -101,7 +84,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   });
 
   it("tries a failed delivery again after the pause asked, and gives it up after the last attempt", async () => {
-    await recordInboundDelivery(db, queued('{"n":1}'));
+    await recordInboundDelivery(db, inboundDelivery('{"n":1}'));
     const [first] = await claimQueuedDeliveries(db, 10, 60);
     const release = (error: string, retryInSeconds: number) =>
       releaseQueuedDelivery(db, { tenantId: "acme", id: first!.id, error, retryInSeconds, maxAttempts: 2 });
