@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import {
   DEFAULT_RECEIPT_TOLERANCE_SECONDS,
   providerFactory,
@@ -25,6 +25,7 @@ import { writeAudit } from "../audit/audit-writer.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { CHANNEL_KIND_PREFIX } from "../notify/channel-connections.ts";
 import { recordReceipts } from "../notify/record-receipts.ts";
+import { receivedDelivery } from "./received-delivery.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 import { DEFAULT_WEBHOOK_RATE_PER_MINUTE } from "./webhook-routes.ts";
 
@@ -43,18 +44,6 @@ interface ReceiptChannel {
   name: string;
   provider: string;
   config: Record<string, unknown>;
-}
-
-/** Headers that carry credentials: never stored with a delivery. */
-const SECRET_HEADERS = new Set(["authorization", "cookie"]);
-
-function storableHeaders(headers: FastifyRequest["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name.toLowerCase())) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
 }
 
 function configText(config: Record<string, unknown>, key: string): string | null {
@@ -168,18 +157,17 @@ export function registerReceiptRoutes(
       verified: boolean,
       error: string | null,
     ) =>
-      recordInboundDelivery(ctx.db, {
-        tenantId: channel.tenant.id,
-        source: `${source}:${channel.name}`,
-        verified,
-        outcome,
-        httpStatus,
-        error,
-        bodySha256: createHash("sha256").update(raw).digest("hex"),
-        body: raw,
-        headers: storableHeaders(request.headers),
-        deliveryId: (request.headers["x-request-id"] as string | undefined) ?? null,
-      });
+      recordInboundDelivery(
+        ctx.db,
+        receivedDelivery(request, raw, {
+          tenantId: channel.tenant.id,
+          source: `${source}:${channel.name}`,
+          outcome,
+          httpStatus,
+          verified,
+          error,
+        }),
+      );
     const reject = async (status: number, error: string, verified: boolean) => {
       await record("rejected", status, verified, error);
       return reply.code(status).send({ error });

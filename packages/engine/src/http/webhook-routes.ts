@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { sourceById } from "@trackflow/carriers";
 import { type InboundDelivery, type Queryable, recordInboundDelivery } from "@trackflow/store";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EngineContext } from "../engine-context.ts";
 import { deliveryOutcome } from "../ingest/inbox-worker.ts";
 import { createInboxWriter } from "../ingest/inbox-writer.ts";
@@ -9,25 +8,8 @@ import type { IngestOutcome } from "../ingest/ingest.ts";
 import { sharedIngestBatcher } from "../ingest/ingest-batcher.ts";
 import { parseDelivery } from "../ingest/parse-delivery.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
+import { receivedDelivery } from "./received-delivery.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
-
-/** Headers that carry credentials: never stored with a delivery. */
-const SECRET_HEADERS = new Set([
-  "authorization",
-  "cookie",
-  "credential",
-  "x-trackflow-dhl-token",
-  "dhl-api-key",
-]);
-
-function storableHeaders(headers: FastifyRequest["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || SECRET_HEADERS.has(name.toLowerCase())) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
 
 export const DEFAULT_WEBHOOK_RATE_PER_MINUTE = 6000;
 
@@ -91,18 +73,15 @@ export function registerWebhookRoutes(
         httpStatus: number,
         verified: boolean,
         error: string | null,
-      ): InboundDelivery => ({
-        tenantId: tenant.id,
-        source: source.id,
-        verified,
-        outcome,
-        httpStatus,
-        error,
-        bodySha256: createHash("sha256").update(raw).digest("hex"),
-        body: raw,
-        headers: storableHeaders(request.headers),
-        deliveryId: (request.headers["x-request-id"] as string | undefined) ?? null,
-      });
+      ) =>
+        receivedDelivery(request, raw, {
+          tenantId: tenant.id,
+          source: source.id,
+          outcome,
+          httpStatus,
+          verified,
+          error,
+        });
       const record = (
         outcome: InboundDelivery["outcome"],
         httpStatus: number,
