@@ -167,6 +167,28 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(3);
   });
 
+  it("tries a delivery whose ingest failed again after a pause, and gives it up after the last attempt", async () => {
+    const app = appWith(0);
+    expect((await post(app, body("RT1"))).statusCode).toBe(202);
+    const batcher = sharedIngestBatcher(engine.ctx);
+    vi.spyOn(batcher, "ingest").mockRejectedValueOnce(new Error("database went away"));
+    worker();
+    // tried once, failed, tried again two seconds later
+    await emptied();
+    expect(await status("RT1")).toBe("delivered");
+    const [retried] = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(retried).toMatchObject({ outcome: "accepted", attempts: 2, error: null });
+
+    await stops.pop()!();
+    expect((await post(app, body("RT2"))).statusCode).toBe(202);
+    vi.spyOn(batcher, "ingest").mockRejectedValue(new Error("flow broken"));
+    worker({ maxAttempts: 1 });
+    await emptied();
+    const [given] = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(given).toMatchObject({ outcome: "failed", attempts: 1, error: "flow broken" });
+    expect(await status("RT2")).toBeUndefined();
+  });
+
   it("settles a delivery that can no longer be parsed as failed, naming why, and goes on", async () => {
     await recordInboundDelivery(engine.ctx.db, inboundDelivery('{"object":"Event","result":{}}'));
     const app = appWith(0);

@@ -1,8 +1,10 @@
 import { sourceById } from "@trackflow/carriers";
 import {
   claimQueuedDeliveries,
+  type Queryable,
   type QueuedDelivery,
   releaseQueuedDelivery,
+  type SettledDelivery,
   settleQueuedDelivery,
 } from "@trackflow/store";
 import { createLocalWakeups } from "../dispatch/local-wakeup.ts";
@@ -82,33 +84,16 @@ export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions
   };
 
   const ingestQueued = async (delivery: QueuedDelivery) => {
+    const settle = (db: Queryable, outcome: SettledDelivery["outcome"], error: string | null = null) =>
+      settleQueuedDelivery(db, { tenantId: delivery.tenantId, id: delivery.id, outcome, error });
     const source = sourceById(delivery.source);
-    const parsed = source
-      ? parseDelivery(source, delivery.body)
-      : ({ ok: false, error: `no source "${delivery.source}"` } as const);
-    if (!parsed.ok || source === undefined) {
-      const error = parsed.ok ? "no source" : parsed.error;
-      await settleQueuedDelivery(ctx.db, {
-        tenantId: delivery.tenantId,
-        id: delivery.id,
-        outcome: "failed",
-        error,
-      });
-      return;
-    }
-    const settle = (outcome: "accepted" | "duplicate") => ({
-      tenantId: delivery.tenantId,
-      id: delivery.id,
-      outcome,
-      error: null,
-    });
-    if (parsed.events.length === 0) {
-      await settleQueuedDelivery(ctx.db, settle("accepted"));
-      return;
-    }
+    if (source === undefined) return await settle(ctx.db, "failed", `no source "${delivery.source}"`);
+    const parsed = parseDelivery(source, delivery.body);
+    if (!parsed.ok) return await settle(ctx.db, "failed", parsed.error);
+    if (parsed.events.length === 0) return await settle(ctx.db, "accepted");
     await batcher.ingest({
       request: { tenantId: delivery.tenantId, actor: `source:${source.id}`, events: parsed.events },
-      options: { withOutcome: (tx, outcome) => settleQueuedDelivery(tx, settle(deliveryOutcome(outcome))) },
+      options: { withOutcome: (tx, outcome) => settle(tx, deliveryOutcome(outcome)) },
     });
   };
 
