@@ -1,11 +1,4 @@
-import {
-  type Engine,
-  openEngineFromEnv,
-  REDACTED_LOG_PATHS,
-  startDispatcher,
-  startScheduler,
-} from "@trackflow/engine";
-import { pino } from "pino";
+import { type Engine, openEngineFromEnv, serverLog, startEngineWorkers } from "@trackflow/engine";
 import { z } from "zod";
 import { createShopifyApp } from "./shopify-app.ts";
 import { webhookAction } from "./webhooks/webhook-action.ts";
@@ -17,9 +10,10 @@ const ShopifyEnvSchema = z.object({
   SHOPIFY_APP_URL: z.url({ error: "SHOPIFY_APP_URL must be the app's public https URL" }),
   SCOPES: z.string().default("read_orders,write_fulfillments"),
   /**
-   * "all" (the default): this process also delivers the queued notifications and writebacks and
-   * runs the periodic checks, as it must on the embedded database; "web" when Trackflow workers
-   * (`pnpm start --role worker`) share its PostgreSQL database.
+   * "all" (the default): this process also runs the engine's workers (ingesting queued webhooks,
+   * delivering the queued notifications and writebacks, the periodic checks), as it must on the
+   * embedded database; "web" when Trackflow workers (`pnpm start --role worker`) share its
+   * PostgreSQL database.
    */
   TRACKFLOW_ROLE: z.enum(["all", "web"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -41,15 +35,11 @@ let opened: Promise<ShopifyServer> | null = null;
 export function shopifyServer() {
   opened ??= (async () => {
     const env = ShopifyEnvSchema.parse(process.env);
-    const log = pino({ level: env.LOG_LEVEL, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+    const log = serverLog(env);
     const workers = env.TRACKFLOW_ROLE === "all";
     const engine = await openEngineFromEnv({ log, queue: { maintenance: workers } });
     const stops: Array<() => Promise<void>> = [];
-    if (workers) {
-      stops.push(await startDispatcher(engine.ctx));
-      const scheduler = startScheduler(engine.ctx);
-      stops.push(() => scheduler.stop());
-    }
+    if (workers) stops.push(await startEngineWorkers(engine.ctx));
     const shopify = createShopifyApp(engine.ctx, {
       apiKey: env.SHOPIFY_API_KEY,
       apiSecretKey: env.SHOPIFY_API_SECRET,

@@ -26,6 +26,7 @@ export * from "./notify/default-templates.ts";
 export * from "./notify/save-template.ts";
 export * from "./notify/writeback-payload.ts";
 export * from "./runtime/engine-env.ts";
+export * from "./runtime/engine-workers.ts";
 export * from "./runtime/first-start.ts";
 export * from "./runtime/provisioning-file.ts";
 export * from "./runtime/run-server.ts";

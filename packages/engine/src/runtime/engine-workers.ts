@@ -2,20 +2,18 @@ import { startDispatcher } from "../dispatch/dispatcher.ts";
 import type { EngineContext } from "../engine-context.ts";
 import { type InboxWorkerOptions, startInboxWorker } from "../ingest/inbox-worker.ts";
 import { startScheduler } from "../scheduler/scheduler.ts";
-import type { ServerEnv } from "./server-config.ts";
 
 /**
- * The engine's own background work (role worker): the inbox worker ingesting queued webhook
+ * The engine's own background work (role worker; the Shopify app's role all too): the inbox worker ingesting queued webhook
  * deliveries, the delivery workers, and the scheduler's periodic checks and audit sealing.
  * Returns the function that stops them all, each once its work in hand is done.
  */
 export async function startEngineWorkers(
   ctx: EngineContext,
-  env: ServerEnv,
-  inbox: InboxWorkerOptions = {},
+  options: { concurrency?: number | undefined; inbox?: InboxWorkerOptions } = {},
 ): Promise<() => Promise<void>> {
-  const stopInbox = startInboxWorker(ctx, inbox);
-  const stopDispatcher = await startDispatcher(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }).catch(
+  const stopInbox = startInboxWorker(ctx, options.inbox);
+  const stopDispatcher = await startDispatcher(ctx, { concurrency: options.concurrency }).catch(
     async (error: unknown) => {
       await stopInbox();
       throw error;

@@ -80,7 +80,7 @@ export async function runServer(env: ServerEnv, options: RunServerOptions = {}):
       stops.push(
         workerThread
           ? await startWorkerThread(ctx, { env, secretKey, publicUrl })
-          : await startEngineWorkers(ctx, env),
+          : await startEngineWorkers(ctx, { concurrency: env.TRACKFLOW_WORKER_CONCURRENCY }),
       );
       for (const plugin of options.plugins ?? []) {
         if (plugin.startWorker) stops.push(await plugin.startWorker(ctx));

@@ -1,5 +1,4 @@
 import { type Logger, pino } from "pino";
-import type { ServerEnv } from "./server-config.ts";
 
 /** Log paths that may carry personal data or secrets: never written out. */
 export const REDACTED_LOG_PATHS = [
@@ -16,6 +15,6 @@ export const REDACTED_LOG_PATHS = [
 ];
 
 /** The server's structured log (pino, on standard output), personal data and secrets redacted. */
-export function serverLog(env: ServerEnv): Logger {
+export function serverLog(env: { LOG_LEVEL: string }): Logger {
   return pino({ level: env.LOG_LEVEL, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
 }

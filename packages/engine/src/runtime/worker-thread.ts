@@ -39,7 +39,10 @@ const engine = await openEngine({
 });
 const { ctx } = engine;
 // larger claims than beside HTTP: holding this thread a while delays no acknowledgement
-const stop = await startEngineWorkers(ctx, env, { batch: 100, concurrency: 2 });
+const stop = await startEngineWorkers(ctx, {
+  concurrency: env.TRACKFLOW_WORKER_CONCURRENCY,
+  inbox: { batch: 100, concurrency: 2 },
+});
 port.on("message", (message: unknown) => {
   if (message === "queued") wakeInboxWorkers(ctx);
   else if (message === "jobs") localJobsCommitted(ctx.boss);
