@@ -262,24 +262,29 @@ async function measureBackend(
       if (body === QUEUED) queued += 1;
       return accepted(body);
     };
-    /** the inbox's queued deliveries as the server last counted them (null: not yet counted) */
-    const inboxQueued = (): number | null => {
+    /** the server's last count of its inbox's queued deliveries: when, and how many */
+    const lastInboxCount = (): { at: number; queued: number } | null => {
       let text = "";
       try {
         text = readFileSync(inboxLog, "utf8");
       } catch {
         return null;
       }
-      const last = text.trimEnd().split("\n").at(-1)?.split(" ")[1];
-      return last === undefined ? null : Number(last);
+      const [at, queued] = (text.trimEnd().split("\n").at(-1) ?? "").split(" ").map(Number);
+      return at === undefined || queued === undefined || Number.isNaN(queued) ? null : { at, queued };
     };
-    /** seconds until the inbox is empty (null: still not after `limitMs`) */
-    const inboxEmptied = async (limitMs: number) => {
-      const since = Date.now();
-      // a count taken after now
-      await sleep(300);
-      const seconds = await waitFor(() => inboxQueued() === 0, limitMs);
-      return seconds === null ? null : (Date.now() - since) / 1000;
+    /** the inbox's queued deliveries as counted after `since` (null: no count within 5 s) */
+    const inboxQueuedAfter = async (since: number) =>
+      (await waitFor(() => (lastInboxCount()?.at ?? 0) > since, 5_000)) === null
+        ? null
+        : lastInboxCount()!.queued;
+    /** seconds from `since` until the server counted an empty inbox (null: not within `limitMs`) */
+    const inboxEmptiedAfter = async (since: number, limitMs: number) => {
+      const emptied = () => {
+        const count = lastInboxCount();
+        return count !== null && count.at > since && count.queued === 0;
+      };
+      return (await waitFor(emptied, limitMs)) === null ? null : (Date.now() - since) / 1000;
     };
     const otherCoresBefore = await quiet(groups, settings, log);
 
@@ -342,7 +347,7 @@ async function measureBackend(
       `${backend}: ${settings.fixedRate}/s fixed: ack p50 ${fixedRate.latency.p50Ms.toFixed(1)} ms, p99 ${fixedRate.latency.p99Ms.toFixed(1)} ms`,
     );
     phase("fixedRate");
-    const fixedRateInboxSeconds = await inboxEmptied(300_000);
+    const fixedRateInboxSeconds = await inboxEmptiedAfter(Date.now(), 300_000);
     if (fixedRateInboxSeconds === null)
       log(`${backend}: the inbox was not empty 300 s after the fixed-rate run`);
     const settleSeconds = await settled(running.url, 60_000);
@@ -360,9 +365,10 @@ async function measureBackend(
     );
     const fullLoadQueued = queued;
     const notificationsPerSecondUnderFullLoad = (receiver.delivered() - deliveredBefore) / full.seconds;
-    const queuedAtEnd = inboxQueued();
+    const loadEnded = Date.now();
+    const queuedAtEnd = await inboxQueuedAfter(loadEnded);
     // the server ingests what the load left in its inbox; the whole run's ingest rate counts that time
-    const fullLoadInboxSeconds = await inboxEmptied(600_000);
+    const fullLoadInboxSeconds = await inboxEmptiedAfter(loadEnded, 600_000);
     phase("fullLoad");
     const ingestedPerSecond =
       fullLoadInboxSeconds === null ? null : full.ok / (full.seconds + fullLoadInboxSeconds);
@@ -385,6 +391,7 @@ async function measureBackend(
         queuedAtEnd: queuedAtEnd ?? 0,
         emptiedAfterSeconds: fullLoadInboxSeconds,
         ingestedPerSecond,
+        shareOfCeiling: (ingestedPerSecond ?? 0) / ceiling.fullLoad.okPerSecond,
       },
       fixedRate,
       fixedRateInbox: { queued: fixedRateQueued, emptiedAfterSeconds: fixedRateInboxSeconds },

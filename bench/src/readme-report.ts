@@ -44,7 +44,6 @@ export function ingestAimChecks(figures: IngestFigures): AimCheck[] {
     ? "PostgreSQL, durable"
     : "PostgreSQL, fsync OFF (not durable)";
   const ingested = pg.fullLoadInbox.ingestedPerSecond ?? 0;
-  const ingestShare = ingested / figures.ceiling.fullLoad.okPerSecond;
   const acked = `acknowledged ${pg.fullLoad.okPerSecond.toFixed(0)}/s (${pg.fullLoadInbox.queued} of them queued in the inbox)`;
   return [
     {
@@ -55,9 +54,9 @@ export function ingestAimChecks(figures: IngestFigures): AimCheck[] {
     {
       aim: `≥ ${aims.shareOfCeiling * 100}% of the bare node:http ceiling`,
       measured:
-        `${(ingestShare * 100).toFixed(1)}% ingested, ${(pg.fullLoad.shareOfCeiling * 100).toFixed(1)}% acknowledged, ` +
+        `${(pg.fullLoadInbox.shareOfCeiling * 100).toFixed(1)}% ingested, ${(pg.fullLoad.shareOfCeiling * 100).toFixed(1)}% acknowledged, ` +
         `of ${figures.ceiling.fullLoad.okPerSecond.toFixed(0)}/s`,
-      met: ingestShare >= aims.shareOfCeiling,
+      met: pg.fullLoadInbox.shareOfCeiling >= aims.shareOfCeiling,
     },
     {
       aim: `ack p99 < ${aims.fixedRateP99Ms} ms at ${figures.settings.fixedRate} requests/s`,

@@ -98,6 +98,8 @@ export interface BackendFigure {
     queuedAtEnd: number;
     /** acknowledged deliveries over the load plus the time their ingest took after it (null: never emptied) */
     ingestedPerSecond: number | null;
+    /** `ingestedPerSecond` as a share of the ceiling (0 when never emptied) */
+    shareOfCeiling: number;
   };
   fixedRate: Measured<PacedFigure>;
   fixedRateInbox: InboxFigure;

@@ -6,7 +6,8 @@
  *
  *   node bench/src/ingest/statement-profile.ts [seconds=8] [connections=32]
  *
- * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile there; PROFILE_TOP (25) statements listed.
+ * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile there; PROFILE_TOP (25) statements listed;
+ * PROFILE_INBOX_FROM sets the server's TRACKFLOW_INBOX_FROM (0: every delivery through the inbox).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
