@@ -163,7 +163,7 @@ export async function claimQueuedDeliveries(
     `UPDATE inbound_deliveries d
         SET claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + 1
        FROM (SELECT tenant_id, id FROM inbound_deliveries
-              WHERE outcome = 'queued' AND (claimed_until IS NULL OR claimed_until < now())
+              WHERE outcome = 'queued' AND (claimed_until IS NULL OR claimed_until <= now())
               ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
       WHERE d.tenant_id = c.tenant_id AND d.id = c.id
       RETURNING d.tenant_id, d.id::text AS id, d.source, d.body, d.attempts, d.received_at`,
