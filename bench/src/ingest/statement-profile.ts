@@ -7,7 +7,10 @@
  *   node bench/src/ingest/statement-profile.ts [seconds=8] [connections=32]
  *
  * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile there; PROFILE_TOP (25) statements listed;
- * PROFILE_INBOX_FROM sets the server's TRACKFLOW_INBOX_FROM (0: every delivery through the inbox).
+ * PROFILE_INBOX_FROM sets the server's TRACKFLOW_INBOX_FROM (0: every delivery through the inbox);
+ * PROFILE_RATE=<n>: the measured load is paced at n requests a second (open loop) instead of full;
+ * PROFILE_WAITS=1: what the server's active sessions wait on during the load (pg_stat_activity
+ * sampled every 20 ms), by statement.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -19,7 +22,7 @@ import { startBenchReceiver } from "./bench-receiver.ts";
 import { sampleRss, serverNodeFlags, startChildServer } from "./child-server.ts";
 import { cpuSnapshot, cpuUse, findProcess } from "./cpu-accounting.ts";
 import { easypostDeliveries } from "./easypost-deliveries.ts";
-import { fullLoad } from "./load-clients.ts";
+import { fullLoad, pacedLoad } from "./load-clients.ts";
 
 process.removeAllListeners("warning");
 const seconds = Number(process.argv[2] ?? 8);
@@ -39,6 +42,13 @@ const cluster = await startPostgresCluster({
     shared_preload_libraries: "pg_stat_statements",
     "pg_stat_statements.track": "all",
     track_io_timing: "on",
+    track_wal_io_timing: "on",
+    ...Object.fromEntries(
+      (process.env.PROFILE_PG ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((kv) => kv.split("=")),
+    ),
   },
 });
 const receiver = await startBenchReceiver(HOOK_SECRET);
@@ -88,6 +98,10 @@ const server = await startChildServer(
     DATABASE_URL: process.env.PROFILE_SOCKET === "1" ? cluster.socketUrl("trackflow_profile") : databaseUrl,
     // PROFILE_ROLE=web: HTTP only, no delivery workers beside it
     ...(process.env.PROFILE_ROLE ? { TRACKFLOW_ROLE: process.env.PROFILE_ROLE } : {}),
+    // PROFILE_WORKER_THREAD=off: the engine's workers in the HTTP thread (one CPU profile shows both)
+    ...(process.env.PROFILE_WORKER_THREAD
+      ? { TRACKFLOW_WORKER_THREAD: process.env.PROFILE_WORKER_THREAD }
+      : {}),
   },
   {
     timeoutMs: 120_000,
@@ -97,6 +111,33 @@ const server = await startChildServer(
     ],
   },
 );
+/** Samples what the profiled database's active sessions wait on until `stop`. */
+function sampleWaits(): { stop(): Promise<{ samples: number; counts: Map<string, number> }> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await admin.query<{ what: string }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'running') || '  ' ||
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS what
+           FROM pg_stat_activity
+          WHERE datname = 'trackflow_profile' AND state = 'active' AND pid <> pg_backend_pid()`,
+      );
+      samples++;
+      for (const { what } of rows) counts.set(what, (counts.get(what) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { samples, counts };
+    },
+  };
+}
+
 try {
   const port = new URL(cluster.url).port;
   const postmaster = findProcess(new RegExp(`/postgres .*-c port=${port}( |$)`));
@@ -109,12 +150,25 @@ try {
   // the statistics autovacuum gathers in a database's first minute (PROFILE_ANALYZE=0: without)
   if (process.env.PROFILE_ANALYZE !== "0") await refreshPlannerStatistics(admin);
   await admin.query("SELECT pg_stat_statements_reset()");
+  await admin.query("SELECT pg_stat_reset_shared('wal')");
   const before = cpuSnapshot(groups);
-  const load = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });
+  const waits = process.env.PROFILE_WAITS === "1" ? sampleWaits() : null;
+  // PROFILE_TIMELINE=1 (paced): the answers' latency by 250 ms window of when they were due
+  const timeline: [number, number][] = [];
+  const rate = Number(process.env.PROFILE_RATE ?? 0);
+  const load =
+    rate > 0
+      ? await pacedLoad(server.url, PATH, deliveries.next, {
+          rate,
+          count: Math.round(rate * seconds),
+          onAnswered: (_delivery, dueAt) => timeline.push([dueAt, performance.now() - dueAt]),
+        })
+      : await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });
   const cpu = cpuUse(before, cpuSnapshot(groups));
+  const waited = await waits?.stop();
   const n = load.ok;
   console.log(
-    `full load: ${load.okPerSecond.toFixed(1)}/s ok=${n} rejected=${load.rejected} errors=${load.errors} p50 ${load.latency.p50Ms} ms p99 ${load.latency.p99Ms} ms`,
+    `${rate > 0 ? `${rate}/s paced` : "full load"}: ${load.okPerSecond.toFixed(1)}/s ok=${n} rejected=${load.rejected} errors=${load.errors} p50 ${load.latency.p50Ms} ms p99 ${load.latency.p99Ms} ms`,
   );
   const perReq = (cores: number) => ((cores * load.seconds * 1000) / Math.max(1, n)).toFixed(2);
   console.log(
@@ -124,6 +178,35 @@ try {
     `server RSS: peak ${(rss.peak() / 1e6).toFixed(0)} MB, high-water mark ${(rss.highWaterMark() / 1e6).toFixed(0)} MB`,
   );
   rss.stop();
+  if (process.env.PROFILE_TIMELINE === "1" && timeline.length > 0) {
+    const start = Math.min(...timeline.map(([due]) => due));
+    const windows = new Map<number, number[]>();
+    for (const [due, ms] of timeline) {
+      const w = Math.floor((due - start) / 250);
+      windows.set(w, [...(windows.get(w) ?? []), ms]);
+    }
+    console.log("timeline (250 ms windows of due time): answered  p50  max");
+    for (const [w, values] of [...windows].sort((a, b) => a[0] - b[0])) {
+      values.sort((a, b) => a - b);
+      console.log(
+        `  ${(w / 4).toFixed(2).padStart(6)} s ${String(values.length).padStart(5)} ${values[Math.floor(values.length / 2)]!.toFixed(0).padStart(5)} ${values.at(-1)!.toFixed(0).padStart(5)}`,
+      );
+    }
+  }
+  if (waited) {
+    console.log(`waits of active sessions (${waited.samples} samples, every 20 ms): count  wait  statement`);
+    for (const [what, count] of [...waited.counts].sort((a, b) => b[1] - a[1]).slice(0, 20))
+      console.log(`  ${String(count).padStart(6)}  ${what}`);
+  }
+  const wal = await admin.query<Record<string, number>>(
+    `SELECT wal_records::float8 AS records, wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes, wal_write::float8 AS writes,
+            wal_sync::float8 AS syncs, wal_write_time AS write_ms, wal_sync_time AS sync_ms FROM pg_stat_wal`,
+  );
+  const w = wal.rows[0]!;
+  console.log(
+    `WAL per request: ${(w.records! / n).toFixed(1)} records, ${(w.fpi! / n).toFixed(2)} full pages, ${(w.bytes! / n / 1024).toFixed(1)} KB; ` +
+      `${w.syncs} syncs (${(w.syncs! / load.seconds).toFixed(0)}/s, ${(w.sync_ms! / Math.max(1, w.syncs!)).toFixed(2)} ms each), ${w.writes} writes (${(w.write_ms! / Math.max(1, w.writes!)).toFixed(2)} ms each)`,
+  );
   const inbox = await admin.query<{ outcome: string; http_status: number; n: number }>(
     "SELECT outcome, http_status, count(*)::int AS n FROM inbound_deliveries GROUP BY 1, 2 ORDER BY 1, 2",
   );

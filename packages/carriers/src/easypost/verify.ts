@@ -37,7 +37,8 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function verifyEasyPost(request: WebhookRequest, secret: SourceSecret): VerifyResult {
   if (secret.secret === "") return rejected("bad_signature", "no EasyPost webhook secret is configured");
-  const key = Buffer.from(secret.secret.normalize("NFKD"), "utf8");
+  // EasyPost keys the HMAC with the NFKD form of the secret, as UTF-8 (`hmac` prepares it once)
+  const key = secret.secret.normalize("NFKD");
   const body = rawBytes(request.rawBody);
 
   const v1 = header(request, "x-hmac-signature");

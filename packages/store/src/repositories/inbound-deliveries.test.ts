@@ -12,6 +12,7 @@ import {
   claimQueuedDeliveries,
   countQueuedDeliveries,
   listInboundDeliveries,
+  recordInboundDeliveries,
   recordInboundDelivery,
   releaseQueuedDelivery,
   settleQueuedDelivery,
@@ -58,6 +59,24 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     await db.query("UPDATE inbound_deliveries SET claimed_until = now() - interval '1 second'");
     const again = await claimQueuedDeliveries(db, 10, 60);
     expect(again.map((d) => d.attempts)).toEqual([2, 2, 2]);
+  });
+
+  it("stores many deliveries in one statement, each with its own bytes and headers, in order", async () => {
+    const bodies = [Buffer.alloc(0), Buffer.from([0, 255, 128, 10]), Buffer.from('{"n":"é\\"quoted\\""}')];
+    await recordInboundDeliveries(
+      db,
+      bodies.map((body, i) => ({
+        ...inboundDelivery("", { body, headers: { "x-n": String(i), "x-quote": `a"b\\c` } }),
+      })),
+    );
+    const claimed = await claimQueuedDeliveries(db, 10, 60);
+    expect(claimed.map((d) => Buffer.from(d.body).toString("hex"))).toEqual(
+      bodies.map((b) => b.toString("hex")),
+    );
+    const listed = await listInboundDeliveries(db, "acme");
+    expect(listed.map((d) => d.headers).reverse()).toEqual(
+      bodies.map((_, i) => ({ "x-n": String(i), "x-quote": `a"b\\c` })),
+    );
   });
 
   it("settles a delivery only when the transaction settling it commits", async () => {

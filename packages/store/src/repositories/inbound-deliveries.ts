@@ -31,12 +31,21 @@ export async function recordInboundDeliveries(db: Queryable, deliveries: Inbound
 
 const inboundDeliveries: CommitBatch<InboundDelivery> = {
   async flush(tx, rows) {
+    // the bodies as one binary parameter, cut by offset; the headers as one JSON array: no
+    // per-row encoding of the largest values into an array literal
+    const starts: number[] = [];
+    let offset = 1;
+    for (const d of rows) {
+      starts.push(offset);
+      offset += d.body.byteLength;
+    }
     await tx.query(
       `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id)
-       SELECT tenant_id, source, verified, outcome, http_status, error, body_sha256, decode(body, 'hex'), headers, delivery_id
-         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
-                     $9::jsonb[], $10::text[]) WITH ORDINALITY
-              AS d (tenant_id, source, verified, outcome, http_status, error, body_sha256, body, headers, delivery_id, n)
+       SELECT tenant_id, source, verified, outcome, http_status, error, body_sha256,
+              substring($8::bytea FROM body_start FOR body_length), $11::jsonb -> (n::int - 1), delivery_id
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::int[], $6::text[], $7::text[], $9::int[],
+                     $10::int[], $12::text[]) WITH ORDINALITY
+              AS d (tenant_id, source, verified, outcome, http_status, error, body_sha256, body_start, body_length, delivery_id, n)
         ORDER BY n`,
       [
         rows.map((d) => d.tenantId),
@@ -46,8 +55,10 @@ const inboundDeliveries: CommitBatch<InboundDelivery> = {
         rows.map((d) => d.httpStatus),
         rows.map((d) => d.error),
         rows.map((d) => d.bodySha256),
-        rows.map((d) => Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength).toString("hex")),
-        rows.map((d) => JSON.stringify(d.headers)),
+        Buffer.concat(rows.map((d) => d.body)),
+        starts,
+        rows.map((d) => d.body.byteLength),
+        JSON.stringify(rows.map((d) => d.headers)),
         rows.map((d) => d.deliveryId),
       ],
     );
