@@ -10,6 +10,7 @@ import { parseDelivery } from "../ingest/parse-delivery.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
 import { receivedDelivery } from "./received-delivery.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
+import { noteWebhookAnswer } from "./webhook-answer-times.ts";
 
 export const DEFAULT_WEBHOOK_RATE_PER_MINUTE = 6000;
 
@@ -47,6 +48,9 @@ export function registerWebhookRoutes(
   });
   app.post<{ Params: { tenant: string; source: string }; Querystring: Record<string, string> }>(
     "/webhooks/:tenant/:source",
+    {
+      onResponse: async (_request, reply) => noteWebhookAnswer(ctx, reply.elapsedTime),
+    },
     async (request, reply) => {
       const { tenant: tenantId, source: sourceId } = request.params;
       const source = sourceById(sourceId);

@@ -13,10 +13,11 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../engine.ts";
 import { buildApp } from "../http/app.ts";
+import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
 import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
-import { startInboxWorker } from "./inbox-worker.ts";
+import { startInboxWorker, wakeInboxWorkers } from "./inbox-worker.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
 
 const SECRET = "easypost-webhook-secret";
@@ -152,6 +153,30 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     await emptied();
     for (const tn of ["IN1", "Q1", "Q2", "Q3"]) expect(await status(tn)).toBe("delivered");
     expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(4);
+  });
+
+  it("holds off while told to, for at most its longest hold, and ingests once the hold ends", async () => {
+    const app = appWith(0);
+    expect((await post(app, body("H1"))).statusCode).toBe(202);
+    // how long the answer took is noted for the HTTP thread's pressure watch
+    expect(takeSlowestWebhookAnswer(engine.ctx)).toBeGreaterThan(0);
+    expect(takeSlowestWebhookAnswer(engine.ctx)).toBe(0);
+    let busy = true;
+    worker({ holdWhile: () => busy, maxHoldMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await countQueuedDeliveries(engine.ctx.db)).toBe(1);
+    busy = false;
+    wakeInboxWorkers(engine.ctx);
+    await emptied();
+    expect(await status("H1")).toBe("delivered");
+
+    // a hold that outlasts its longest: ingested all the same
+    await stops.pop()!();
+    expect((await post(app, body("H2"))).statusCode).toBe(202);
+    busy = true;
+    worker({ holdWhile: () => busy, maxHoldMs: 200 });
+    await emptied();
+    expect(await status("H2")).toBe("delivered");
   });
 
   it("ingests the deliveries of a worker that died mid-claim once its lease ends, and each only once", async () => {

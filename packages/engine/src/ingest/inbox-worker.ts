@@ -24,6 +24,14 @@ export interface InboxWorkerOptions {
   leaseSeconds?: number;
   /** ingests tried before a delivery is settled 'failed' (5) */
   maxAttempts?: number;
+  /**
+   * While this answers true, the worker claims nothing (the webhook acknowledgements beside it
+   * need the CPU: `watchHttpPressure`); call `wakeInboxWorkers` when it turns false. A hold
+   * lasts at most `maxHoldMs`: past that, the worker ingests as usual until the hold ends.
+   */
+  holdWhile?: () => boolean;
+  /** the longest one hold lasts (30 s): how late a burst may make its deliveries' ingest */
+  maxHoldMs?: number;
 }
 
 const inboxWakeups = createLocalWakeups<EngineContext>();
@@ -49,13 +57,26 @@ export function deliveryOutcome(outcome: IngestOutcome): "accepted" | "duplicate
  * transaction, so a delivery is applied once even when a worker dies mid-ingest (its lease
  * ends and another worker ingests it; the first one's transaction never committed). A delivery
  * whose ingest fails is tried again after 2^attempts seconds, and settled 'failed' with the
- * error after `maxAttempts`. Returns the function that stops the worker once its claims are done.
+ * error after `maxAttempts`. It holds off while `holdWhile` says so, at most `maxHoldMs` at a time.
+ * Returns the function that stops the worker once its claims are done.
  */
 export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions = {}): () => Promise<void> {
   const batch = options.batch ?? 25;
   const pollingIntervalMs = options.pollingIntervalMs ?? 1000;
   const leaseSeconds = options.leaseSeconds ?? 120;
   const maxAttempts = options.maxAttempts ?? 5;
+  const holdWhile = options.holdWhile ?? (() => false);
+  const maxHoldMs = options.maxHoldMs ?? 30_000;
+  /** when the present hold began (null: no hold) */
+  let holdingSince: number | null = null;
+  const holding = () => {
+    if (!holdWhile()) {
+      holdingSince = null;
+      return false;
+    }
+    holdingSince ??= performance.now();
+    return performance.now() - holdingSince < maxHoldMs;
+  };
   const batcher = sharedIngestBatcher(ctx);
   let stopped = false;
   let woken = false;
@@ -113,6 +134,10 @@ export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions
 
   const loop = async () => {
     while (!stopped) {
+      if (holding()) {
+        await sleep();
+        continue;
+      }
       let claimed: QueuedDelivery[];
       try {
         claimed = await claimQueuedDeliveries(ctx.db, batch, leaseSeconds);

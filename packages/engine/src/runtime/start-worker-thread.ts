@@ -1,13 +1,17 @@
 import { Worker } from "node:worker_threads";
 import { wakeOnLocalJobs } from "../dispatch/local-wakeup.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { wakeOnQueuedDeliveries } from "../ingest/inbox-worker.ts";
+import { watchHttpPressure } from "./http-pressure.ts";
 import type { WorkerThreadData } from "./worker-thread.ts";
 
 /**
  * Starts the engine's background work (`startEngineWorkers`) in a worker thread of this process
  * (PostgreSQL only: the thread opens its own connections), wakes it when this thread queues
- * deliveries or plans notifications, and resolves once it is ready. Returns the function that
+ * deliveries or plans notifications, tells it when this thread is busy answering (its inbox
+ * worker holds off meanwhile: `watchHttpPressure`) and when it is calm again, and resolves once
+ * it is ready. Returns the function that
  * stops it once its work in hand is done. A thread that dies is fatal: the process exits, for
  * its supervisor to restart it, rather than answer webhooks nobody ingests.
  */
@@ -35,8 +39,12 @@ export async function startWorkerThread(
   });
   const unwakeInbox = wakeOnQueuedDeliveries(ctx, () => worker.postMessage("queued"));
   const unwakeJobs = wakeOnLocalJobs(ctx.boss, () => worker.postMessage("jobs"));
+  const unwatch = watchHttpPressure((busy) => worker.postMessage(busy ? "busy" : "calm"), {
+    slowestAnswerMs: () => takeSlowestWebhookAnswer(ctx),
+  });
   return async () => {
     stopping = true;
+    unwatch();
     unwakeInbox();
     unwakeJobs();
     const stopped = new Promise<void>((resolve) => {

@@ -2,8 +2,9 @@
  * The engine's background work in a thread of its own (`startWorkerThread`): its own database
  * pool and queue connection, at a lower CPU priority than the HTTP thread, so webhook
  * acknowledgements never wait behind ingest and delivery work. Messages from the HTTP thread:
- * "queued" (deliveries were queued), "jobs" (notifications were planned), "stop". To it:
- * "ready", "jobs", "stopped".
+ * "queued" (deliveries were queued), "jobs" (notifications were planned), "busy" and "calm" (the
+ * HTTP thread's load: the inbox worker holds off while it is busy, for at most
+ * TRACKFLOW_INGEST_HOLD_SECONDS at a time), "stop". To it: "ready", "jobs", "stopped".
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
@@ -38,14 +39,24 @@ const engine = await openEngine({
   publicUrl,
 });
 const { ctx } = engine;
+let httpBusy = false;
 // larger claims than beside HTTP: holding this thread a while delays no acknowledgement
 const stop = await startEngineWorkers(ctx, {
   concurrency: env.TRACKFLOW_WORKER_CONCURRENCY,
-  inbox: { batch: 100, concurrency: 2 },
+  inbox: {
+    batch: 100,
+    concurrency: 2,
+    holdWhile: () => httpBusy,
+    maxHoldMs: env.TRACKFLOW_INGEST_HOLD_SECONDS * 1000,
+  },
 });
 port.on("message", (message: unknown) => {
   if (message === "queued") wakeInboxWorkers(ctx);
-  else if (message === "jobs") localJobsCommitted(ctx.boss);
+  else if (message === "busy") httpBusy = true;
+  else if (message === "calm") {
+    httpBusy = false;
+    wakeInboxWorkers(ctx);
+  } else if (message === "jobs") localJobsCommitted(ctx.boss);
   else if (message === "stop") {
     stop()
       .catch((error: unknown) => log.error({ err: error }, "stopping the workers failed"))
