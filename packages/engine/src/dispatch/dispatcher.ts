@@ -3,6 +3,7 @@ import type { PgBoss } from "@trackflow/store";
 import { type EngineContext, NOTIFICATION_QUEUE, type NotificationJob } from "../engine-context.ts";
 import { DIGEST_QUEUE, type DigestJob, flushDueDigest } from "../notify/digest.ts";
 import { runScheduledFlow, SCHEDULED_FLOW_QUEUE, type ScheduledFlowJob } from "../notify/scheduled-flows.ts";
+import { type BackgroundHold, NO_HOLD } from "../runtime/background-hold.ts";
 import { deliverNotification } from "./deliver-notification.ts";
 import { wakeOnLocalJobs } from "./local-wakeup.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   deps?: ProviderDeps;
   policy?: RetryPolicy;
   timeoutMs?: number;
+  /** while it holds, fetched jobs wait before they are delivered (none when absent) */
+  hold?: BackgroundHold;
 }
 
 /** Starts delivery workers on this process; resolves with a function that stops them. */
@@ -39,6 +42,7 @@ export async function startDispatcher(
 ): Promise<() => Promise<void>> {
   const deps: ProviderDeps = options.deps ?? { fetch: globalThis.fetch, now: ctx.now };
   const concurrency = options.concurrency ?? 4;
+  const hold = options.hold ?? NO_HOLD;
   // One worker fetching up to `concurrency` jobs at a time and delivering them side by side; while
   // batches come back full it fetches again at once instead of waiting for the next poll.
   const id = await ctx.boss.work<NotificationJob>(
@@ -50,6 +54,7 @@ export async function startDispatcher(
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
     },
     async (jobs) => {
+      await hold.released();
       const results = await Promise.allSettled(
         jobs.map(async (job) => {
           const outcome = await deliverNotification(ctx, job.data, {

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Engine } from "../engine.ts";
 import { buildApp } from "../http/app.ts";
 import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
+import { backgroundHold } from "../runtime/background-hold.ts";
 import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
 import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
@@ -162,7 +163,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     expect(takeSlowestWebhookAnswer(engine.ctx)).toBeGreaterThan(0);
     expect(takeSlowestWebhookAnswer(engine.ctx)).toBe(0);
     let busy = true;
-    worker({ holdWhile: () => busy, maxHoldMs: 60_000 });
+    worker({ hold: backgroundHold(() => busy, 60_000) });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await countQueuedDeliveries(engine.ctx.db)).toBe(1);
     busy = false;
@@ -174,7 +175,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     await stops.pop()!();
     expect((await post(app, body("H2"))).statusCode).toBe(202);
     busy = true;
-    worker({ holdWhile: () => busy, maxHoldMs: 200 });
+    worker({ hold: backgroundHold(() => busy, 200) });
     await emptied();
     expect(await status("H2")).toBe("delivered");
   });

@@ -9,6 +9,7 @@ import {
 } from "@trackflow/store";
 import { createLocalWakeups } from "../dispatch/local-wakeup.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { type BackgroundHold, NO_HOLD } from "../runtime/background-hold.ts";
 import type { IngestOutcome } from "./ingest.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
 import { parseDelivery } from "./parse-delivery.ts";
@@ -25,13 +26,10 @@ export interface InboxWorkerOptions {
   /** ingests tried before a delivery is settled 'failed' (5) */
   maxAttempts?: number;
   /**
-   * While this answers true, the worker claims nothing (the webhook acknowledgements beside it
-   * need the CPU: `watchHttpPressure`); call `wakeInboxWorkers` when it turns false. A hold
-   * lasts at most `maxHoldMs`: past that, the worker ingests as usual until the hold ends.
+   * While it holds, the worker claims nothing (the webhook acknowledgements beside it need the
+   * CPU); call `wakeInboxWorkers` when it lets go. None when absent.
    */
-  holdWhile?: () => boolean;
-  /** the longest one hold lasts (30 s): how late a burst may make its deliveries' ingest */
-  maxHoldMs?: number;
+  hold?: BackgroundHold;
 }
 
 const inboxWakeups = createLocalWakeups<EngineContext>();
@@ -57,7 +55,7 @@ export function deliveryOutcome(outcome: IngestOutcome): "accepted" | "duplicate
  * transaction, so a delivery is applied once even when a worker dies mid-ingest (its lease
  * ends and another worker ingests it; the first one's transaction never committed). A delivery
  * whose ingest fails is tried again after 2^attempts seconds, and settled 'failed' with the
- * error after `maxAttempts`. It holds off while `holdWhile` says so, at most `maxHoldMs` at a time.
+ * error after `maxAttempts`. It claims nothing while `hold` holds.
  * Returns the function that stops the worker once its claims are done.
  */
 export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions = {}): () => Promise<void> {
@@ -65,18 +63,7 @@ export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions
   const pollingIntervalMs = options.pollingIntervalMs ?? 1000;
   const leaseSeconds = options.leaseSeconds ?? 120;
   const maxAttempts = options.maxAttempts ?? 5;
-  const holdWhile = options.holdWhile ?? (() => false);
-  const maxHoldMs = options.maxHoldMs ?? 30_000;
-  /** when the present hold began (null: no hold) */
-  let holdingSince: number | null = null;
-  const holding = () => {
-    if (!holdWhile()) {
-      holdingSince = null;
-      return false;
-    }
-    holdingSince ??= performance.now();
-    return performance.now() - holdingSince < maxHoldMs;
-  };
+  const hold = options.hold ?? NO_HOLD;
   const batcher = sharedIngestBatcher(ctx);
   let stopped = false;
   let woken = false;
@@ -134,7 +121,7 @@ export function startInboxWorker(ctx: EngineContext, options: InboxWorkerOptions
 
   const loop = async () => {
     while (!stopped) {
-      if (holding()) {
+      if (hold.holding()) {
         await sleep();
         continue;
       }

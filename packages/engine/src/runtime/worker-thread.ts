@@ -3,14 +3,15 @@
  * pool and queue connection, at a lower CPU priority than the HTTP thread, so webhook
  * acknowledgements never wait behind ingest and delivery work. Messages from the HTTP thread:
  * "queued" (deliveries were queued), "jobs" (notifications were planned), "busy" and "calm" (the
- * HTTP thread's load: the inbox worker holds off while it is busy, for at most
- * TRACKFLOW_INGEST_HOLD_SECONDS at a time), "stop". To it: "ready", "jobs", "stopped".
+ * HTTP thread's load: ingest and delivery hold off while it is busy, for at most
+ * TRACKFLOW_BUSY_HOLD_SECONDS at a time: `backgroundHold`), "stop". To it: "ready", "jobs", "stopped".
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { localJobsCommitted } from "../dispatch/local-wakeup.ts";
 import { openEngine } from "../engine.ts";
 import { wakeInboxWorkers } from "../ingest/inbox-worker.ts";
+import { backgroundHold } from "./background-hold.ts";
 import { startEngineWorkers } from "./engine-workers.ts";
 import type { ServerEnv } from "./server-config.ts";
 import { serverLog } from "./server-log.ts";
@@ -40,15 +41,12 @@ const engine = await openEngine({
 });
 const { ctx } = engine;
 let httpBusy = false;
+const hold = backgroundHold(() => httpBusy, env.TRACKFLOW_BUSY_HOLD_SECONDS * 1000);
 // larger claims than beside HTTP: holding this thread a while delays no acknowledgement
 const stop = await startEngineWorkers(ctx, {
   concurrency: env.TRACKFLOW_WORKER_CONCURRENCY,
-  inbox: {
-    batch: 100,
-    concurrency: 2,
-    holdWhile: () => httpBusy,
-    maxHoldMs: env.TRACKFLOW_INGEST_HOLD_SECONDS * 1000,
-  },
+  hold,
+  inbox: { batch: 100, concurrency: 2 },
 });
 port.on("message", (message: unknown) => {
   if (message === "queued") wakeInboxWorkers(ctx);
@@ -58,6 +56,8 @@ port.on("message", (message: unknown) => {
     wakeInboxWorkers(ctx);
   } else if (message === "jobs") localJobsCommitted(ctx.boss);
   else if (message === "stop") {
+    // nothing waits for a calm that will not be told any more
+    httpBusy = false;
     stop()
       .catch((error: unknown) => log.error({ err: error }, "stopping the workers failed"))
       .then(() => engine.close())
