@@ -99,6 +99,11 @@ describe("runServer on the embedded database", () => {
     expect(() => readServerEnv({ PORT: "eighty" })).toThrow(/^PORT: /);
     expect(() => readServerEnv({ TRACKFLOW_ROLE: "boss" })).toThrow(/^TRACKFLOW_ROLE: /);
     expect(() => readServerEnv({ TRACKFLOW_SECRET_KEY: "c2hvcnQ=" })).toThrow(/^TRACKFLOW_SECRET_KEY: /);
+    // a hold as long as a delivery job's expiry would hand held jobs out again
+    expect(() => readServerEnv({ TRACKFLOW_BUSY_HOLD_SECONDS: "60" })).toThrow(
+      /^TRACKFLOW_BUSY_HOLD_SECONDS: /,
+    );
+    expect(readServerEnv({}).TRACKFLOW_BUSY_HOLD_SECONDS).toBe(30);
   });
 
   it("requires the secret key with PostgreSQL", async () => {

@@ -33,7 +33,8 @@ export const ServerEnvSchema = z.object({
   TRACKFLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TRACKFLOW_INBOX_FROM: z.coerce.number().int().min(0).default(1),
   TRACKFLOW_WORKER_THREAD: z.enum(["on", "off"]).default("on"),
-  TRACKFLOW_BUSY_HOLD_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  // under the 60 s after which a fetched delivery job that was not finished is handed out again
+  TRACKFLOW_BUSY_HOLD_SECONDS: z.coerce.number().int().min(0).max(55).default(30),
   TRACKFLOW_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -9,11 +9,11 @@ import type { WorkerThreadData } from "./worker-thread.ts";
 /**
  * Starts the engine's background work (`startEngineWorkers`) in a worker thread of this process
  * (PostgreSQL only: the thread opens its own connections), wakes it when this thread queues
- * deliveries or plans notifications, tells it when this thread is busy answering (its inbox
- * worker holds off meanwhile: `watchHttpPressure`) and when it is calm again, and resolves once
- * it is ready. Returns the function that
- * stops it once its work in hand is done. A thread that dies is fatal: the process exits, for
- * its supervisor to restart it, rather than answer webhooks nobody ingests.
+ * deliveries or plans notifications, tells it when this thread is busy answering and when it is
+ * calm again (`watchHttpPressure`: its ingest and delivery hold off meanwhile), and resolves once
+ * it is ready. Returns the function that stops it once its work in hand is done. A thread that
+ * dies is fatal: the process exits, for its supervisor to restart it, rather than answer webhooks
+ * nobody ingests.
  */
 export async function startWorkerThread(
   ctx: EngineContext,
