@@ -166,6 +166,13 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       ]);
     });
 
+    it("keeps an inbox row's body and headers out of line, with room on its page for a claim", async () => {
+      const { rows } = await db.query<{ reloptions: string[] }>(
+        "SELECT reloptions FROM pg_class WHERE relname = 'inbound_deliveries' AND relkind = 'r'",
+      );
+      expect([...(rows[0]?.reloptions ?? [])].sort()).toEqual(["fillfactor=70", "toast_tuple_target=128"]);
+    });
+
     it("keeps a shipment's events append-only and deduplicated by fingerprint", async () => {
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1'), ('t2', 'Tenant 2')");
       await db.query(
