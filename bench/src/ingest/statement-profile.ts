@@ -107,6 +107,8 @@ const server = await startChildServer(
     timeoutMs: 120_000,
     nodeArgs: [
       ...serverNodeFlags(),
+      // PROFILE_NODE_FLAGS="--max-semi-space-size=8 …": Node flags after the start script's own
+      ...(process.env.PROFILE_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
       ...(cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir, "--cpu-prof-name", "server.cpuprofile"] : []),
     ],
   },

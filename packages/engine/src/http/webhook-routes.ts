@@ -49,7 +49,11 @@ export function registerWebhookRoutes(
   app.post<{ Params: { tenant: string; source: string }; Querystring: Record<string, string> }>(
     "/webhooks/:tenant/:source",
     {
-      onResponse: async (_request, reply) => noteWebhookAnswer(ctx, reply.elapsedTime),
+      // only acknowledgements of queued deliveries: an answer that waited for its own ingest
+      // is slow because of that ingest, and holding the workers back would not make it faster
+      onResponse: async (_request, reply) => {
+        if (reply.statusCode === 202) noteWebhookAnswer(ctx, reply.elapsedTime);
+      },
     },
     async (request, reply) => {
       const { tenant: tenantId, source: sourceId } = request.params;

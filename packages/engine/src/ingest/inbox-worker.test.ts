@@ -157,9 +157,12 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   });
 
   it("holds off while told to, for at most its longest hold, and ingests once the hold ends", async () => {
+    // an answer that waited for its own ingest is not noted for the HTTP thread's pressure watch
+    expect((await post(appWith(Number.POSITIVE_INFINITY), body("H0"))).statusCode).toBe(200);
+    expect(takeSlowestWebhookAnswer(engine.ctx)).toBe(0);
     const app = appWith(0);
     expect((await post(app, body("H1"))).statusCode).toBe(202);
-    // how long the answer took is noted for the HTTP thread's pressure watch
+    // how long the acknowledgement took is
     expect(takeSlowestWebhookAnswer(engine.ctx)).toBeGreaterThan(0);
     expect(takeSlowestWebhookAnswer(engine.ctx)).toBe(0);
     let busy = true;
