@@ -19,6 +19,7 @@
  * BENCH_INGEST_SECONDS (10, full load), BENCH_INGEST_WARMUP_SECONDS (3), BENCH_INGEST_FIXED_RATE
  * (500/s), BENCH_INGEST_FIXED_SECONDS (10), BENCH_INGEST_E2E_COUNT (200), BENCH_INGEST_E2E_RATE
  * (5/s), BENCH_PG_DURABLE (1: fsync and synchronous_commit on; 0: the test cluster's off),
+ * BENCH_PG_SETTINGS (further PostgreSQL settings, name=value,…),
  * BENCH_INGEST_LOG_LEVEL (warn), BENCH_INGEST_CPU_PROFILE (a folder for the server's
  * .cpuprofile), BENCH_QUIET_WAIT_SECONDS (15: how long to wait for other work on the machine
  * to stop before each system; the CPU other processes used is reported either way).
@@ -209,7 +210,9 @@ async function measureBackend(
     let postmaster: number | null = null;
     if (backend === "postgres") {
       const durable = { fsync: "on", synchronous_commit: "on", full_page_writes: "on" };
-      const cluster = await startPostgresCluster({ settings: settings.postgresDurable ? durable : {} });
+      const cluster = await startPostgresCluster({
+        settings: { ...(settings.postgresDurable ? durable : {}), ...settings.postgresSettings },
+      });
       cleanup.push(() => cluster.stop());
       env.DATABASE_URL = await cluster.createDatabase("trackflow_bench");
       const port = new URL(cluster.url).port;

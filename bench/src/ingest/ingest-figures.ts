@@ -15,6 +15,8 @@ export interface IngestSettings {
   endToEndRate: number;
   /** PostgreSQL with fsync and synchronous_commit on, as in production (the test cluster has them off) */
   postgresDurable: boolean;
+  /** further PostgreSQL settings (BENCH_PG_SETTINGS="name=value,…"), for experiments */
+  postgresSettings: Record<string, string>;
   /** the server's LOG_LEVEL */
   logLevel: string;
   /** when set, the Trackflow server writes a V8 CPU profile into this folder */
@@ -51,6 +53,16 @@ export function ingestSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ing
     endToEndCount: number("BENCH_INGEST_E2E_COUNT", 200),
     endToEndRate: number("BENCH_INGEST_E2E_RATE", 5),
     postgresDurable: env.BENCH_PG_DURABLE !== "0",
+    postgresSettings: Object.fromEntries(
+      (env.BENCH_PG_SETTINGS ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((pair) => {
+          const at = pair.indexOf("=");
+          if (at <= 0) throw new Error(`BENCH_PG_SETTINGS: "${pair}" is not name=value`);
+          return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+        }),
+    ),
     logLevel: env.BENCH_INGEST_LOG_LEVEL ?? "warn",
     cpuProfileDir: env.BENCH_INGEST_CPU_PROFILE,
     quietWaitSeconds: Number(env.BENCH_QUIET_WAIT_SECONDS ?? 15),
