@@ -173,6 +173,42 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       expect([...(rows[0]?.reloptions ?? [])].sort()).toEqual(["fillfactor=70", "toast_tuple_target=128"]);
     });
 
+    it("compresses the large values of every webhook with lz4 where the server has it", async () => {
+      const { rows } = await db.query<{ column: string; compression: string }>(
+        `SELECT c.relname || '.' || a.attname AS column, a.attcompression::text AS compression
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relkind = 'r' AND a.attcompression <> ''
+          ORDER BY 1`,
+      );
+      // PGlite is built without lz4 (ALTER … SET COMPRESSION lz4 fails there): pglz stays
+      expect(rows).toEqual(
+        kind === "pglite"
+          ? []
+          : [
+              "audit_log.data",
+              "inbound_deliveries.body",
+              "inbound_deliveries.headers",
+              "notifications.rendered",
+            ].map((column) => ({ column, compression: "l" })),
+      );
+      if (kind === "postgres") {
+        // and a value so stored reads back whole
+        await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
+        const body = JSON.stringify({
+          scans: Array.from({ length: 200 }, (_, i) => ({ i, at: "2026-12-07" })),
+        });
+        await db.query(
+          `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, body_sha256, body, headers)
+           VALUES ('t1', 'easypost', true, 'queued', 202, repeat('0', 64), convert_to($1, 'UTF8'), '{}')`,
+          [body],
+        );
+        const stored = await db.query<{ compression: string; body: string }>(
+          "SELECT pg_column_compression(body) AS compression, convert_from(body, 'UTF8') AS body FROM inbound_deliveries",
+        );
+        expect(stored.rows).toEqual([{ compression: "lz4", body }]);
+      }
+    });
+
     it("keeps a shipment's events append-only and deduplicated by fingerprint", async () => {
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1'), ('t2', 'Tenant 2')");
       await db.query(
