@@ -1,5 +1,6 @@
 import type { CpuUse } from "./cpu-accounting.ts";
 import type { Latency, LoadFigure, PacedFigure } from "./load-clients.ts";
+import { postgresSettingsFromEnv } from "./postgres-settings.ts";
 
 export type IngestBackend = "pglite" | "postgres";
 
@@ -53,16 +54,7 @@ export function ingestSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ing
     endToEndCount: number("BENCH_INGEST_E2E_COUNT", 200),
     endToEndRate: number("BENCH_INGEST_E2E_RATE", 5),
     postgresDurable: env.BENCH_PG_DURABLE !== "0",
-    postgresSettings: Object.fromEntries(
-      (env.BENCH_PG_SETTINGS ?? "")
-        .split(",")
-        .filter(Boolean)
-        .map((pair) => {
-          const at = pair.indexOf("=");
-          if (at <= 0) throw new Error(`BENCH_PG_SETTINGS: "${pair}" is not name=value`);
-          return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-        }),
-    ),
+    postgresSettings: postgresSettingsFromEnv("BENCH_PG_SETTINGS", env),
     logLevel: env.BENCH_INGEST_LOG_LEVEL ?? "warn",
     cpuProfileDir: env.BENCH_INGEST_CPU_PROFILE,
     quietWaitSeconds: Number(env.BENCH_QUIET_WAIT_SECONDS ?? 15),

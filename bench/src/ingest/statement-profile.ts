@@ -23,6 +23,7 @@ import { sampleRss, serverNodeFlags, startChildServer } from "./child-server.ts"
 import { cpuSnapshot, cpuUse, findProcess } from "./cpu-accounting.ts";
 import { easypostDeliveries } from "./easypost-deliveries.ts";
 import { fullLoad, pacedLoad } from "./load-clients.ts";
+import { postgresSettingsFromEnv } from "./postgres-settings.ts";
 
 process.removeAllListeners("warning");
 const seconds = Number(process.argv[2] ?? 8);
@@ -43,12 +44,7 @@ const cluster = await startPostgresCluster({
     "pg_stat_statements.track": "all",
     track_io_timing: "on",
     track_wal_io_timing: "on",
-    ...Object.fromEntries(
-      (process.env.PROFILE_PG ?? "")
-        .split(",")
-        .filter(Boolean)
-        .map((kv) => kv.split("=")),
-    ),
+    ...postgresSettingsFromEnv("PROFILE_PG"),
   },
 });
 const receiver = await startBenchReceiver(HOOK_SECRET);
