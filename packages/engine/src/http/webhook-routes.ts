@@ -8,6 +8,7 @@ import type { IngestOutcome } from "../ingest/ingest.ts";
 import { sharedIngestBatcher } from "../ingest/ingest-batcher.ts";
 import { parseDelivery } from "../ingest/parse-delivery.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
+import { httpBusy } from "./http-busy.ts";
 import { receivedDelivery } from "./received-delivery.ts";
 import type { TenantRateLimiter } from "./tenant-rate-limiter.ts";
 import { noteWebhookAnswer } from "./webhook-answer-times.ts";
@@ -27,8 +28,9 @@ export interface WebhookRouteOptions {
  * `POST /webhooks/:tenant/:source`: the raw body is verified with that tenant's secret for that
  * source before anything is parsed; then parsed and normalised, and either ingested in one
  * transaction (shared with the deliveries arriving at the same moment: `IngestBatcher`) and
- * answered 200 with the outcome, or, while `inboxFrom` deliveries already wait for their ingest,
- * committed to the inbox and answered 202 (the inbox worker ingests it: `startInboxWorker`).
+ * answered 200 with the outcome, or, while `inboxFrom` deliveries already wait for their ingest or
+ * while the thread is busy answering (`httpBusy`), committed to the inbox and answered 202 (the
+ * inbox worker ingests it: `startInboxWorker`).
  * Every delivery, accepted or rejected, is recorded. Bad signature or stale timestamp 401,
  * malformed JSON or wrong shape 400 naming the field, unknown tenant or source 404, over the
  * body limit 413 (Fastify), over the tenant's rate 429 with Retry-After.
@@ -111,7 +113,9 @@ export function registerWebhookRoutes(
       const parsed = parseDelivery(source, raw);
       if (!parsed.ok) return await reject(400, parsed.error, true, reply);
       const { events } = parsed;
-      if (events.length > 0 && batcher.pending() >= inboxFrom) {
+      // queued while enough wait for their ingest, or while this thread is busy answering (an
+      // inline ingest would take the CPU the acknowledgements need)
+      if (events.length > 0 && (batcher.pending() >= inboxFrom || (inboxFrom < Infinity && httpBusy(ctx)))) {
         await inbox.queue(delivery("queued", 202, true, null));
         return reply.code(202).send({ queued: true });
       }

@@ -13,6 +13,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../engine.ts";
 import { buildApp } from "../http/app.ts";
+import { noteHttpBusy } from "../http/http-busy.ts";
 import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { backgroundHold } from "../runtime/background-hold.ts";
 import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
@@ -154,6 +155,29 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     await emptied();
     for (const tn of ["IN1", "Q1", "Q2", "Q3"]) expect(await status(tn)).toBe("delivered");
     expect(await listNotifications(engine.ctx.db, "acme", {})).toHaveLength(4);
+  });
+
+  it("queues every delivery while the HTTP thread is busy answering, and answers inline once it is calm", async () => {
+    const app = appWith(1);
+    noteHttpBusy(engine.ctx, true);
+    try {
+      const busy = await post(app, body("B1"));
+      expect(busy.statusCode).toBe(202); // nothing waited for its ingest: queued for being busy
+      expect(sharedIngestBatcher(engine.ctx).pending()).toBe(0);
+      expect(await status("B1")).toBeUndefined();
+      // a process with no inbox worker anywhere never queues
+      expect((await post(appWith(Number.POSITIVE_INFINITY), body("B2"))).statusCode).toBe(200);
+    } finally {
+      noteHttpBusy(engine.ctx, false);
+    }
+    const calm = await post(app, body("B3"));
+    expect(calm.statusCode).toBe(200);
+    expect(calm.json().shipments[0].status).toBe("delivered");
+
+    worker();
+    await emptied();
+    for (const tn of ["B1", "B2", "B3"]) expect(await status(tn)).toBe("delivered");
+    expect(await outcomes()).toEqual(["accepted", "accepted", "accepted"]);
   });
 
   it("holds off while told to, for at most its longest hold, and ingests once the hold ends", async () => {

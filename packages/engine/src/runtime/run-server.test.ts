@@ -1,8 +1,12 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listFlows, listTenants } from "@trackflow/store";
-import { afterEach, describe, expect, it } from "vitest";
+import { countQueuedDeliveries, listFlows, listTenants } from "@trackflow/store";
+import { startTestBackend, type TestBackend } from "@trackflow/store/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { httpBusy } from "../http/http-busy.ts";
 import { readProvisioningFile } from "./provisioning-file.ts";
 import { type RunningServer, runServer } from "./run-server.ts";
 import { ConfigError, readServerEnv } from "./server-config.ts";
@@ -111,5 +115,93 @@ describe("runServer on the embedded database", () => {
     await expect(
       resolveServerSecretKey(readServerEnv({ DATABASE_URL: "postgres://localhost/x" })),
     ).rejects.toThrow(/TRACKFLOW_SECRET_KEY is required/);
+  });
+});
+
+describe("runServer on PostgreSQL in role all (the engine's workers in a thread of their own)", () => {
+  const SECRET = "easypost-webhook-secret";
+  let backend: TestBackend;
+  let server: RunningServer;
+  let dir: string;
+  beforeAll(async () => {
+    backend = await startTestBackend("postgres");
+    dir = await mkdtemp(join(tmpdir(), "trackflow-server-"));
+    const file = join(dir, "trackflow.yaml");
+    await writeFile(
+      file,
+      [
+        "tenants:",
+        "  - id: acme",
+        "    name: Acme Goods",
+        `    sources: { easypost: { secret: ${SECRET} } }`,
+      ].join("\n"),
+    );
+    const { databaseUrl } = await backend.persistentDatabaseOptions();
+    server = await runServer(
+      readServerEnv({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: databaseUrl,
+        TRACKFLOW_SECRET_KEY: randomBytes(32).toString("base64"),
+        TRACKFLOW_CONFIG: file,
+      }),
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+    await backend?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const HAPPY_PATH = readFileSync(
+    join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
+    "utf8",
+  );
+  const post = (trackingNumber: string) => {
+    const payload = JSON.parse(HAPPY_PATH);
+    payload.result.tracking_code = trackingNumber;
+    const body = JSON.stringify(payload);
+    return fetch(`${server.url}/webhooks/acme/easypost`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-hmac-signature": `hmac-sha256-hex=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+  };
+  const status = async (trackingNumber: string) =>
+    (
+      await server.ctx.db.query<{ status: string }>(
+        "SELECT status FROM shipments WHERE tenant_id = 'acme' AND tracking_number = $1",
+        [trackingNumber],
+      )
+    ).rows[0]?.status;
+
+  it("answers inline while calm; while its HTTP thread is busy it queues, the workers hold off, and ingest once calm", async () => {
+    const calm = await post("WT1");
+    expect(calm.status).toBe(200);
+    expect(await status("WT1")).toBe("delivered");
+
+    // the HTTP thread's event loop kept working most of the time, as under a full load
+    const hog = setInterval(() => {
+      const until = performance.now() + 40;
+      while (performance.now() < until);
+    }, 50);
+    try {
+      await vi.waitFor(() => expect(httpBusy(server.ctx)).toBe(true), { timeout: 5_000 });
+      const busy = await post("WT2");
+      expect(busy.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // held: the workers' thread leaves it queued while the HTTP thread is busy
+      expect(await countQueuedDeliveries(server.ctx.db)).toBe(1);
+      expect(await status("WT2")).toBeUndefined();
+    } finally {
+      clearInterval(hog);
+    }
+    await vi.waitFor(async () => expect(await status("WT2")).toBe("delivered"), { timeout: 20_000 });
+    expect(await countQueuedDeliveries(server.ctx.db)).toBe(0);
+    expect(httpBusy(server.ctx)).toBe(false);
+    expect((await post("WT3")).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { wakeOnLocalJobs } from "../dispatch/local-wakeup.ts";
 import type { EngineContext } from "../engine-context.ts";
+import { noteHttpBusy } from "../http/http-busy.ts";
 import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { wakeOnQueuedDeliveries } from "../ingest/inbox-worker.ts";
 import { watchHttpPressure } from "./http-pressure.ts";
@@ -10,7 +11,8 @@ import type { WorkerThreadData } from "./worker-thread.ts";
  * Starts the engine's background work (`startEngineWorkers`) in a worker thread of this process
  * (PostgreSQL only: the thread opens its own connections), wakes it when this thread queues
  * deliveries or plans notifications, tells it when this thread is busy answering and when it is
- * calm again (`watchHttpPressure`: its ingest and delivery hold off meanwhile), and resolves once
+ * calm again (`watchHttpPressure`: its ingest and delivery hold off meanwhile, and this thread's
+ * webhook route queues every delivery in the inbox: `noteHttpBusy`), and resolves once
  * it is ready. Returns the function that stops it once its work in hand is done. A thread that
  * dies is fatal: the process exits, for its supervisor to restart it, rather than answer webhooks
  * nobody ingests.
@@ -39,12 +41,17 @@ export async function startWorkerThread(
   });
   const unwakeInbox = wakeOnQueuedDeliveries(ctx, () => worker.postMessage("queued"));
   const unwakeJobs = wakeOnLocalJobs(ctx.boss, () => worker.postMessage("jobs"));
-  const unwatch = watchHttpPressure((busy) => worker.postMessage(busy ? "busy" : "calm"), {
-    slowestAnswerMs: () => takeSlowestWebhookAnswer(ctx),
-  });
+  const unwatch = watchHttpPressure(
+    (busy) => {
+      noteHttpBusy(ctx, busy);
+      worker.postMessage(busy ? "busy" : "calm");
+    },
+    { slowestAnswerMs: () => takeSlowestWebhookAnswer(ctx) },
+  );
   return async () => {
     stopping = true;
     unwatch();
+    noteHttpBusy(ctx, false);
     unwakeInbox();
     unwakeJobs();
     const stopped = new Promise<void>((resolve) => {
