@@ -9,7 +9,7 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** how often to seal waiting audit records into the tenants' chains (default every second) */
   auditIntervalMs?: number;
-  /** on PGlite, how often to refresh the planner's statistics of changed tables (default every 10 s) */
+  /** how often to refresh the planner's statistics of changed tables (default every 10 s) */
   statisticsIntervalMs?: number;
 }
 
@@ -23,9 +23,11 @@ export const DEFAULT_AUDIT_SEAL_INTERVAL_MS = 1_000;
 export const DEFAULT_STATISTICS_INTERVAL_MS = 10_000;
 
 /**
- * Runs the engine's periodic work: exception checks, audit sealing and, on PGlite (which has no
- * autovacuum), the planner statistics of the tables that changed: each in its own loop,
- * the first run at once. A loop never overlaps itself: a run that takes longer than its interval
+ * Runs the engine's periodic work: exception checks, audit sealing and the planner statistics of
+ * the tables that changed (PGlite has no autovacuum; PostgreSQL's can be busy with the large
+ * tables for minutes while the shipments table grows from empty, and a foreign-key check planned
+ * while it was empty reads every shipment of the tenant until its statistics change): each in
+ * its own loop, the first run at once. A loop never overlaps itself: a run that takes longer than its interval
  * is followed by the next one right away, not by a second one beside it. A failed run is logged,
  * and the loop goes on. Stopping ends an exception check between shipments and lets a sealing
  * batch finish. Several processes may run it on one database: firings and seals are idempotent.
@@ -47,18 +49,17 @@ export function startScheduler(ctx: EngineContext, options: SchedulerOptions = {
       if (sealed > 0) ctx.log.debug({ sealed }, "audit records sealed");
     }),
   ];
-  if (ctx.db.kind === "pglite")
-    loops.push(
-      repeat(
-        ctx.log,
-        "planner statistics",
-        options.statisticsIntervalMs ?? DEFAULT_STATISTICS_INTERVAL_MS,
-        async () => {
-          const analysed = await refreshPlannerStatistics(ctx.db);
-          if (analysed.length > 0) ctx.log.debug({ analysed }, "planner statistics refreshed");
-        },
-      ),
-    );
+  loops.push(
+    repeat(
+      ctx.log,
+      "planner statistics",
+      options.statisticsIntervalMs ?? DEFAULT_STATISTICS_INTERVAL_MS,
+      async () => {
+        const analysed = await refreshPlannerStatistics(ctx.db);
+        if (analysed.length > 0) ctx.log.debug({ analysed }, "planner statistics refreshed");
+      },
+    ),
+  );
   return {
     async stop() {
       stopping.abort();
