@@ -209,6 +209,41 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       }
     });
 
+    it("gathers no planner statistics on the large payloads, and goes on gathering them on the rest", async () => {
+      await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
+      await db.query(
+        `INSERT INTO inbound_deliveries (tenant_id, source, verified, outcome, http_status, body_sha256, body, headers)
+         VALUES ('t1', 'easypost', true, 'queued', 202, repeat('0', 64), convert_to('{}', 'UTF8'), '[["a", "b"]]')`,
+      );
+      await db.query(
+        `INSERT INTO shipments (id, tenant_id, carrier, tracking_number, status, state)
+         VALUES ('s1', 't1', 'ups', '1Z999', 'in_transit', '{"status": "in_transit"}')`,
+      );
+      await db.query("ANALYZE inbound_deliveries, shipments");
+      const { rows } = await db.query<{ column: string }>(
+        `SELECT tablename || '.' || attname AS column FROM pg_stats
+          WHERE tablename IN ('inbound_deliveries', 'shipments') ORDER BY 1`,
+      );
+      const analysed = rows.map((r) => r.column);
+      expect(analysed).toEqual(expect.arrayContaining(["inbound_deliveries.outcome", "shipments.status"]));
+      for (const payload of ["inbound_deliveries.body", "inbound_deliveries.headers", "shipments.state"])
+        expect(analysed).not.toContain(payload);
+      const { rows: targets } = await db.query<{ column: string }>(
+        `SELECT c.relname || '.' || a.attname AS column FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND a.attnum > 0
+            AND NOT a.attisdropped AND a.attstattarget = 0
+          ORDER BY 1`,
+      );
+      expect(targets.map((t) => t.column)).toEqual([
+        "audit_log.data",
+        "inbound_deliveries.body",
+        "inbound_deliveries.headers",
+        "notifications.rendered",
+        "shipment_events.event",
+        "shipments.state",
+      ]);
+    });
+
     it("keeps a shipment's events append-only and deduplicated by fingerprint", async () => {
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1'), ('t2', 'Tenant 2')");
       await db.query(
