@@ -11,6 +11,8 @@
  * PROFILE_RATE=<n>: the measured load is paced at n requests a second (open loop) instead of full;
  * PROFILE_WAITS=1: what the server's active sessions wait on during the load (pg_stat_activity
  * sampled every 20 ms), by statement.
+ * PROFILE_DRAIN=1: after the load, the server's emptying of its inbox is measured instead (its
+ * rate, the CPU per delivery ingested, and the waits, statements and WAL from then on).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -164,7 +166,9 @@ try {
       : await fullLoad(server.url, PATH, deliveries.next, { connections, seconds });
   const cpu = cpuUse(before, cpuSnapshot(groups));
   const waited = await waits?.stop();
-  const n = load.ok;
+  // requests, and seconds, the figures from the WAL on are per (the drain's with PROFILE_DRAIN)
+  let n = load.ok;
+  let measuredSeconds = load.seconds;
   console.log(
     `${rate > 0 ? `${rate}/s paced` : "full load"}: ${load.okPerSecond.toFixed(1)}/s ok=${n} rejected=${load.rejected} errors=${load.errors} p50 ${load.latency.p50Ms} ms p99 ${load.latency.p99Ms} ms`,
   );
@@ -191,9 +195,38 @@ try {
       );
     }
   }
-  if (waited) {
-    console.log(`waits of active sessions (${waited.samples} samples, every 20 ms): count  wait  statement`);
-    for (const [what, count] of [...waited.counts].sort((a, b) => b[1] - a[1]).slice(0, 20))
+  let waitedFor = waited;
+  if (process.env.PROFILE_DRAIN === "1") {
+    const queued = async () =>
+      (
+        await admin.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM inbound_deliveries WHERE outcome = 'queued'",
+        )
+      ).rows[0]!.n;
+    const left = await queued();
+    await admin.query("SELECT pg_stat_statements_reset()");
+    await admin.query("SELECT pg_stat_reset_shared('wal')");
+    const drainBefore = cpuSnapshot(groups);
+    const drainWaits = process.env.PROFILE_WAITS === "1" ? sampleWaits() : null;
+    const started = performance.now();
+    while ((await queued()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    const drainSeconds = (performance.now() - started) / 1000;
+    const drainCpu = cpuUse(drainBefore, cpuSnapshot(groups));
+    waitedFor = await drainWaits?.stop();
+    n = Math.max(1, left);
+    measuredSeconds = drainSeconds;
+    const perDelivery = (cores: number) => ((cores * drainSeconds * 1000) / n).toFixed(2);
+    console.log(
+      `drain: ${left} queued at the end of the load, ingested in ${drainSeconds.toFixed(1)} s (${(left / drainSeconds).toFixed(0)}/s); ` +
+        `CPU cores: server ${drainCpu.groups.server!.toFixed(2)} postgres ${drainCpu.groups.postgres!.toFixed(2)}; per delivery: server ${perDelivery(drainCpu.groups.server!)} ms, postgres ${perDelivery(drainCpu.groups.postgres!)} ms` +
+        " (figures below: per delivery ingested during the drain)",
+    );
+  }
+  if (waitedFor) {
+    console.log(
+      `waits of active sessions (${waitedFor.samples} samples, every 20 ms): count  wait  statement`,
+    );
+    for (const [what, count] of [...waitedFor.counts].sort((a, b) => b[1] - a[1]).slice(0, 20))
       console.log(`  ${String(count).padStart(6)}  ${what}`);
   }
   const wal = await admin.query<Record<string, number>>(
@@ -203,7 +236,7 @@ try {
   const w = wal.rows[0]!;
   console.log(
     `WAL per request: ${(w.records! / n).toFixed(1)} records, ${(w.fpi! / n).toFixed(2)} full pages, ${(w.bytes! / n / 1024).toFixed(1)} KB; ` +
-      `${w.syncs} syncs (${(w.syncs! / load.seconds).toFixed(0)}/s, ${(w.sync_ms! / Math.max(1, w.syncs!)).toFixed(2)} ms each), ${w.writes} writes (${(w.write_ms! / Math.max(1, w.writes!)).toFixed(2)} ms each)`,
+      `${w.syncs} syncs (${(w.syncs! / measuredSeconds).toFixed(0)}/s, ${(w.sync_ms! / Math.max(1, w.syncs!)).toFixed(2)} ms each), ${w.writes} writes (${(w.write_ms! / Math.max(1, w.writes!)).toFixed(2)} ms each)`,
   );
   const inbox = await admin.query<{ outcome: string; http_status: number; n: number }>(
     "SELECT outcome, http_status, count(*)::int AS n FROM inbound_deliveries GROUP BY 1, 2 ORDER BY 1, 2",
