@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -7,6 +7,7 @@ import { inboundDelivery } from "@trackflow/store/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningServer, runServer } from "../runtime/run-server.ts";
 import { readServerEnv } from "../runtime/server-config.ts";
+import { easypostTrackerBody } from "../testing/easypost-webhook.ts";
 import { runCli } from "./main.ts";
 
 async function run(argv: string[]) {
@@ -87,16 +88,9 @@ describe("commands that talk to a running server", () => {
 
   it("lists the webhook deliveries the inbox gave up on and puts them back in it", async () => {
     // a verified EasyPost delivery whose tracking number is new, given up on by the inbox
-    const payload = JSON.parse(
-      await readFile(
-        join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
-        "utf8",
-      ),
-    );
-    payload.result.tracking_code = "EZDEADLETTER1";
     await recordInboundDelivery(
       server.ctx.db,
-      inboundDelivery(JSON.stringify(payload), {
+      inboundDelivery(easypostTrackerBody("EZDEADLETTER1"), {
         tenantId: "default",
         outcome: "failed",
         error: "the database was down",

@@ -1,6 +1,3 @@
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   claimQueuedDeliveries,
   countQueuedDeliveries,
@@ -18,21 +15,13 @@ import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { backgroundHold } from "../runtime/background-hold.ts";
 import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
 import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
+import { easypostTrackerBody, easypostWebhookHeaders } from "../testing/easypost-webhook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { startInboxWorker, wakeInboxWorkers } from "./inbox-worker.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
 
 const SECRET = "easypost-webhook-secret";
-const HAPPY_PATH = readFileSync(
-  join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
-  "utf8",
-);
-/** EasyPost's documented tracker.updated delivery (six scans ending in delivered) for `trackingNumber`. */
-const body = (trackingNumber: string) => {
-  const payload = JSON.parse(HAPPY_PATH);
-  payload.result.tracking_code = trackingNumber;
-  return JSON.stringify(payload);
-};
+const body = easypostTrackerBody;
 
 describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   let factory: Awaited<ReturnType<typeof testEngineFactory>>;
@@ -66,10 +55,7 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     app.inject({
       method: "POST",
       url: "/webhooks/acme/easypost",
-      headers: {
-        "content-type": "application/json",
-        "x-hmac-signature": `hmac-sha256-hex=${createHmac("sha256", SECRET).update(payload).digest("hex")}`,
-      },
+      headers: easypostWebhookHeaders(payload, SECRET),
       payload,
     });
   const worker = (options: Parameters<typeof startInboxWorker>[1] = {}) =>

@@ -1,5 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { countQueuedDeliveries, listFlows, listTenants } from "@trackflow/store"
 import { startTestBackend, type TestBackend } from "@trackflow/store/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { httpBusy } from "../http/http-busy.ts";
+import { easypostTrackerBody, easypostWebhookHeaders } from "../testing/easypost-webhook.ts";
 import { readProvisioningFile } from "./provisioning-file.ts";
 import { type RunningServer, runServer } from "./run-server.ts";
 import { ConfigError, readServerEnv } from "./server-config.ts";
@@ -153,20 +153,11 @@ describe("runServer on PostgreSQL in role all (the engine's workers in a thread 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const HAPPY_PATH = readFileSync(
-    join(import.meta.dirname, "../../../carriers/src/easypost/fixtures/happy-path.json"),
-    "utf8",
-  );
   const post = (trackingNumber: string) => {
-    const payload = JSON.parse(HAPPY_PATH);
-    payload.result.tracking_code = trackingNumber;
-    const body = JSON.stringify(payload);
+    const body = easypostTrackerBody(trackingNumber);
     return fetch(`${server.url}/webhooks/acme/easypost`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-hmac-signature": `hmac-sha256-hex=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
+      headers: easypostWebhookHeaders(body, SECRET),
       body,
     });
   };
