@@ -15,13 +15,12 @@ import { takeSlowestWebhookAnswer } from "../http/webhook-answer-times.ts";
 import { backgroundHold } from "../runtime/background-hold.ts";
 import { issueApiKey, provisionTenant, setSourceSecret } from "../tenancy/provision.ts";
 import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
-import { easypostTrackerBody, easypostWebhookHeaders } from "../testing/easypost-webhook.ts";
+import { easypostTrackerBody as body, easypostWebhookHeaders } from "../testing/easypost-webhook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { startInboxWorker, wakeInboxWorkers } from "./inbox-worker.ts";
 import { sharedIngestBatcher } from "./ingest-batcher.ts";
 
 const SECRET = "easypost-webhook-secret";
-const body = easypostTrackerBody;
 
 describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
   let factory: Awaited<ReturnType<typeof testEngineFactory>>;

@@ -11,6 +11,13 @@ import { readProvisioningFile } from "./provisioning-file.ts";
 import { type RunningServer, runServer } from "./run-server.ts";
 import { ConfigError, readServerEnv } from "./server-config.ts";
 
+/** Writes a provisioning file declaring tenant acme with these further lines of YAML; answers its path. */
+async function acmeProvisioningFile(dir: string, lines: string[]): Promise<string> {
+  const file = join(dir, "trackflow.yaml");
+  await writeFile(file, ["tenants:", "  - id: acme", "    name: Acme Goods", ...lines].join("\n"));
+  return file;
+}
+
 describe("runServer on the embedded database", () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -51,23 +58,16 @@ describe("runServer on the embedded database", () => {
   it("applies a provisioning file idempotently, with secrets from the environment", async () => {
     const dir = await mkdtemp(join(tmpdir(), "trackflow-server-"));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const file = join(dir, "trackflow.yaml");
-    await writeFile(
-      file,
-      [
-        "tenants:",
-        "  - id: acme",
-        "    name: Acme Goods",
-        "    sources:",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the provisioning file's own ${VAR} syntax
-        "      easypost: { secret: '${EASYPOST_SECRET}' }",
-        "    flows:",
-        "      - id: delivered",
-        "        name: Delivered",
-        "        trigger: { type: shipment_status, statuses: [delivered] }",
-        "        steps: [{ id: mail, type: notify, channel: email, to: customer, template: shipment_delivered }]",
-      ].join("\n"),
-    );
+    const file = await acmeProvisioningFile(dir, [
+      "    sources:",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the provisioning file's own ${VAR} syntax
+      "      easypost: { secret: '${EASYPOST_SECRET}' }",
+      "    flows:",
+      "      - id: delivered",
+      "        name: Delivered",
+      "        trigger: { type: shipment_status, statuses: [delivered] }",
+      "        steps: [{ id: mail, type: notify, channel: email, to: customer, template: shipment_delivered }]",
+    ]);
     process.env.EASYPOST_SECRET = "from-the-environment";
     cleanup.push(async () => {
       delete process.env.EASYPOST_SECRET;
@@ -126,16 +126,7 @@ describe("runServer on PostgreSQL in role all (the engine's workers in a thread 
   beforeAll(async () => {
     backend = await startTestBackend("postgres");
     dir = await mkdtemp(join(tmpdir(), "trackflow-server-"));
-    const file = join(dir, "trackflow.yaml");
-    await writeFile(
-      file,
-      [
-        "tenants:",
-        "  - id: acme",
-        "    name: Acme Goods",
-        `    sources: { easypost: { secret: ${SECRET} } }`,
-      ].join("\n"),
-    );
+    const file = await acmeProvisioningFile(dir, [`    sources: { easypost: { secret: ${SECRET} } }`]);
     const { databaseUrl } = await backend.persistentDatabaseOptions();
     server = await runServer(
       readServerEnv({

@@ -27,9 +27,9 @@ export const DEFAULT_STATISTICS_INTERVAL_MS = 10_000;
  * the tables that changed (PGlite has no autovacuum; PostgreSQL's can be busy with the large
  * tables for minutes while the shipments table grows from empty, and a foreign-key check planned
  * while it was empty reads every shipment of the tenant until its statistics change): each in
- * its own loop, the first run at once. A loop never overlaps itself: a run that takes longer than its interval
- * is followed by the next one right away, not by a second one beside it. A failed run is logged,
- * and the loop goes on. Stopping ends an exception check between shipments and lets a sealing
+ * its own loop, the first run at once. A loop never overlaps itself: a run that takes longer
+ * than its interval is followed by the next one right away, not by a second one beside it. A
+ * failed run is logged, and the loop goes on. Stopping ends an exception check between shipments and lets a sealing
  * batch finish. Several processes may run it on one database: firings and seals are idempotent.
  */
 export function startScheduler(ctx: EngineContext, options: SchedulerOptions = {}): Scheduler {
@@ -48,8 +48,6 @@ export function startScheduler(ctx: EngineContext, options: SchedulerOptions = {
       const sealed = await sealAllAudit(ctx.db);
       if (sealed > 0) ctx.log.debug({ sealed }, "audit records sealed");
     }),
-  ];
-  loops.push(
     repeat(
       ctx.log,
       "planner statistics",
@@ -59,7 +57,7 @@ export function startScheduler(ctx: EngineContext, options: SchedulerOptions = {
         if (analysed.length > 0) ctx.log.debug({ analysed }, "planner statistics refreshed");
       },
     ),
-  );
+  ];
   return {
     async stop() {
       stopping.abort();
