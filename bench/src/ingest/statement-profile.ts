@@ -107,7 +107,7 @@ const server = await startChildServer(
       ...serverNodeFlags(),
       // PROFILE_NODE_FLAGS="--max-semi-space-size=8 …": Node flags after the start script's own
       ...(process.env.PROFILE_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
-      ...(cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir, "--cpu-prof-name", "server.cpuprofile"] : []),
+      ...(cpuDir ? ["--cpu-prof", "--cpu-prof-dir", cpuDir] : []),
     ],
   },
 );
@@ -203,13 +203,20 @@ try {
           "SELECT count(*)::int AS n FROM inbound_deliveries WHERE outcome = 'queued'",
         )
       ).rows[0]!.n;
+    // polled while the inbox empties: the first queued row, not a count of them all
+    const anyQueued = async () =>
+      (
+        await admin.query<{ any: boolean }>(
+          "SELECT EXISTS (SELECT 1 FROM inbound_deliveries WHERE outcome = 'queued') AS any",
+        )
+      ).rows[0]!.any;
     const left = await queued();
     await admin.query("SELECT pg_stat_statements_reset()");
     await admin.query("SELECT pg_stat_reset_shared('wal')");
     const drainBefore = cpuSnapshot(groups);
     const drainWaits = process.env.PROFILE_WAITS === "1" ? sampleWaits() : null;
     const started = performance.now();
-    while ((await queued()) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    while (await anyQueued()) await new Promise((resolve) => setTimeout(resolve, 250));
     const drainSeconds = (performance.now() - started) / 1000;
     const drainCpu = cpuUse(drainBefore, cpuSnapshot(groups));
     waitedFor = await drainWaits?.stop();

@@ -110,7 +110,7 @@ describe.each(DATABASE_KINDS)("startScheduler on %s", (kind) => {
       "SELECT last_analyze IS NOT NULL AS analysed FROM pg_stat_user_tables WHERE relname = 'shipments'",
     );
     expect(analysed.rows[0]?.analysed).toBe(true);
-    // the plan an event's foreign-key check keeps for the rest of its connection's life
+    // the plan a foreign-key check on shipments (an exception firing's) keeps for its connection's life
     const plan = await ctx.db.transaction(async (tx) => {
       await tx.query("SET LOCAL plan_cache_mode = force_generic_plan");
       await tx.query(
