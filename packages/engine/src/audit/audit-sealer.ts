@@ -36,10 +36,19 @@ export async function sealTenantAudit(db: Database, tenantId: string, batch = 50
       const pending = await listUnsealedAuditEntries(tx, tenantId, batch);
       let { seq, hash } = head;
       const seals = pending.map((row) => {
-        const record = { ...toAuditRecord(row), seq: seq + 1, prevHash: hash };
-        seq = record.seq;
-        hash = recordHash(record);
-        return { id: row.id, seq, prevHash: record.prevHash, hash };
+        const prevHash = hash;
+        seq += 1;
+        hash = recordHash({
+          tenantId: row.tenantId,
+          seq,
+          at: row.at.toISOString(),
+          actor: row.actor,
+          action: row.action,
+          subject: row.subject,
+          dataHash: row.dataHash,
+          prevHash,
+        });
+        return { id: row.id, seq, prevHash, hash };
       });
       await sealAuditEntries(tx, tenantId, seals);
       return seals.length;

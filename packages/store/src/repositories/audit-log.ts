@@ -170,27 +170,41 @@ export async function getAuditHead(
 }
 
 /**
- * The tenant's records waiting for their seal, oldest first. A queued record that no longer
- * exists (deleted before it was sealed) is left out: `sealAuditEntries` removes it from the queue.
+ * What a record's seal covers: every column but its data, which its dataHash covers (so the
+ * sealer never reads the data back).
+ */
+export type UnsealedAuditEntry = Omit<AuditEntryRow, "data" | "seq" | "prevHash" | "hash">;
+
+/**
+ * The tenant's records waiting for their seal, oldest first, without their data. A queued record
+ * that no longer exists (deleted before it was sealed) is left out: `sealAuditEntries` removes it
+ * from the queue.
  */
 export async function listUnsealedAuditEntries(
   tx: Queryable,
   tenantId: string,
   limit: number,
-): Promise<AuditEntryRow[]> {
-  const { rows } = await tx.query<Row>(
+): Promise<UnsealedAuditEntry[]> {
+  const { rows } = await tx.query<Omit<Row, "data" | "seq" | "prev_hash" | "hash">>(
     // the queue's head first, then its records one by one: a join the planner could run as a
     // merge over the whole of audit_log would read every record ever written
     `WITH u AS MATERIALIZED (
        SELECT audit_id FROM audit_unsealed WHERE tenant_id = $1 ORDER BY audit_id LIMIT $2
      )
-     SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, a.data, a.data_hash,
-            NULL AS seq, NULL AS prev_hash, NULL AS hash
+     SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, a.data_hash
        FROM u JOIN LATERAL (SELECT * FROM audit_log WHERE tenant_id = $1 AND id = u.audit_id) AS a ON true
       ORDER BY u.audit_id`,
     [tenantId, limit],
   );
-  return rows.map(toEntry);
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    dataHash: r.data_hash,
+  }));
 }
 
 /**
