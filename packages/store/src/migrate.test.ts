@@ -173,7 +173,7 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       expect([...(rows[0]?.reloptions ?? [])].sort()).toEqual(["fillfactor=70", "toast_tuple_target=128"]);
     });
 
-    it("compresses the large values of every webhook with lz4 where the server has it", async () => {
+    it("compresses the large values of every webhook and every shipment's state with lz4 where the server has it", async () => {
       const { rows } = await db.query<{ column: string; compression: string }>(
         `SELECT c.relname || '.' || a.attname AS column, a.attcompression::text AS compression
            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -189,6 +189,7 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
               "inbound_deliveries.body",
               "inbound_deliveries.headers",
               "notifications.rendered",
+              "shipments.state",
             ].map((column) => ({ column, compression: "l" })),
       );
       if (kind === "postgres") {
