@@ -21,7 +21,7 @@ const TAIL = 20;
 
 /**
  * The Node.js flags `pnpm start` runs the server with (the root package.json's start script,
- * say `--max-semi-space-size=2`), so the bench measures the server as users run it.
+ * say `--max-semi-space-size=4`), so the bench measures the server as users run it.
  */
 export function serverNodeFlags(): string[] {
   const manifest = JSON.parse(readFileSync(join(import.meta.dirname, "../../../package.json"), "utf8")) as {
