@@ -185,26 +185,22 @@ export async function listUnsealedAuditEntries(
   tenantId: string,
   limit: number,
 ): Promise<UnsealedAuditEntry[]> {
-  const { rows } = await tx.query<Omit<Row, "data" | "seq" | "prev_hash" | "hash">>(
+  const { rows } = await tx.query<Row>(
     // the queue's head first, then its records one by one: a join the planner could run as a
     // merge over the whole of audit_log would read every record ever written
     `WITH u AS MATERIALIZED (
        SELECT audit_id FROM audit_unsealed WHERE tenant_id = $1 ORDER BY audit_id LIMIT $2
      )
-     SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, a.data_hash
+     SELECT a.id, a.tenant_id, a.at, a.actor, a.action, a.subject, NULL AS data, a.data_hash,
+            NULL AS seq, NULL AS prev_hash, NULL AS hash
        FROM u JOIN LATERAL (SELECT * FROM audit_log WHERE tenant_id = $1 AND id = u.audit_id) AS a ON true
       ORDER BY u.audit_id`,
     [tenantId, limit],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    tenantId: r.tenant_id,
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    subject: r.subject,
-    dataHash: r.data_hash,
-  }));
+  return rows.map((r) => {
+    const { data: _data, seq: _seq, prevHash: _prevHash, hash: _hash, ...entry } = toEntry(r);
+    return entry;
+  });
 }
 
 /**
