@@ -6,7 +6,8 @@
  *
  *   node bench/src/ingest/statement-profile.ts [seconds=8] [connections=32]
  *
- * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile there; PROFILE_TOP (25) statements listed;
+ * PROFILE_CPU_DIR=<dir> writes the server's .cpuprofile files there (one per thread);
+ * PROFILE_TOP (25) statements listed;
  * PROFILE_INBOX_FROM sets the server's TRACKFLOW_INBOX_FROM (0: every delivery through the inbox);
  * PROFILE_RATE=<n>: the measured load is paced at n requests a second (open loop) instead of full;
  * PROFILE_WAITS=1: what the server's active sessions wait on during the load (pg_stat_activity
