@@ -198,12 +198,11 @@ try {
   }
   let waitedFor = waited;
   if (process.env.PROFILE_DRAIN === "1") {
-    const queued = async () =>
-      (
-        await admin.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM inbound_deliveries WHERE outcome = 'queued'",
-        )
-      ).rows[0]!.n;
+    const left = (
+      await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM inbound_deliveries WHERE outcome = 'queued'",
+      )
+    ).rows[0]!.n;
     // polled while the inbox empties: the first queued row, not a count of them all
     const anyQueued = async () =>
       (
@@ -211,7 +210,6 @@ try {
           "SELECT EXISTS (SELECT 1 FROM inbound_deliveries WHERE outcome = 'queued') AS any",
         )
       ).rows[0]!.any;
-    const left = await queued();
     await admin.query("SELECT pg_stat_statements_reset()");
     await admin.query("SELECT pg_stat_reset_shared('wal')");
     const drainBefore = cpuSnapshot(groups);

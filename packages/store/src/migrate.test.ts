@@ -257,6 +257,13 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       expect((await db.query(event, ["t1"])).rowCount).toBe(0);
       // a row belongs to a tenant that exists (0016: its tenant, no longer its shipment, is its key)
       await expect(db.query(event, ["t3"])).rejects.toMatchObject({ code: "23503" });
+      const keys = await db.query<{ key: string }>(
+        `SELECT pg_get_constraintdef(oid) AS key FROM pg_constraint
+          WHERE conrelid = 'shipment_events'::regclass AND contype = 'f'`,
+      );
+      expect(keys.rows).toEqual([
+        { key: "FOREIGN KEY (tenant_id) REFERENCES tenants(id) ON DELETE CASCADE" },
+      ]);
       await expect(db.query("UPDATE shipment_events SET event = '{\"x\":1}'")).rejects.toMatchObject({
         code: "23001",
         message: expect.stringContaining("append-only"),

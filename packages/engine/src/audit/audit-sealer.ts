@@ -38,16 +38,7 @@ export async function sealTenantAudit(db: Database, tenantId: string, batch = 50
       const seals = pending.map((row) => {
         const prevHash = hash;
         seq += 1;
-        hash = recordHash({
-          tenantId: row.tenantId,
-          seq,
-          at: row.at.toISOString(),
-          actor: row.actor,
-          action: row.action,
-          subject: row.subject,
-          dataHash: row.dataHash,
-          prevHash,
-        });
+        hash = recordHash({ ...row, at: row.at.toISOString(), seq, prevHash });
         return { id: row.id, seq, prevHash, hash };
       });
       await sealAuditEntries(tx, tenantId, seals);

@@ -9,7 +9,7 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** how often to seal waiting audit records into the tenants' chains (default every second) */
   auditIntervalMs?: number;
-  /** how often to refresh the planner's statistics of changed tables (default every 10 s) */
+  /** how often to refresh the planner's statistics of the tables it misjudges (default every 10 s) */
   statisticsIntervalMs?: number;
 }
 
@@ -24,13 +24,14 @@ export const DEFAULT_STATISTICS_INTERVAL_MS = 10_000;
 
 /**
  * Runs the engine's periodic work: exception checks, audit sealing and the planner statistics of
- * the tables that changed (PGlite has no autovacuum; PostgreSQL's can be busy with the large
+ * the tables it misjudges (PGlite has no autovacuum; PostgreSQL's can be busy with the large
  * tables for minutes while the shipments table grows from empty, and a foreign-key check planned
  * while it was empty reads every shipment of the tenant until its statistics change): each in
  * its own loop, the first run at once. A loop never overlaps itself: a run that takes longer
  * than its interval is followed by the next one right away, not by a second one beside it. A
- * failed run is logged, and the loop goes on. Stopping ends an exception check between shipments and lets a sealing
- * batch finish. Several processes may run it on one database: firings and seals are idempotent.
+ * failed run is logged, and the loop goes on. Stopping ends an exception check between
+ * shipments and lets a sealing batch finish. Several processes may run it on one database:
+ * firings and seals are idempotent.
  */
 export function startScheduler(ctx: EngineContext, options: SchedulerOptions = {}): Scheduler {
   const stopping = new AbortController();
