@@ -12,10 +12,14 @@
  * PROFILE_RATE=<n>: the measured load is paced at n requests a second (open loop) instead of full;
  * PROFILE_WAITS=1: what the server's active sessions wait on during the load (pg_stat_activity
  * sampled every 20 ms), by statement.
+ * PROFILE_SQL="<statements>": run on the profiled database once the server has migrated it,
+ * before the warm-up (a schema change tried without a migration);
  * PROFILE_DRAIN=1: after the load, the server's emptying of its inbox is measured instead (its
- * rate, the CPU per delivery ingested, and the waits, statements and WAL from then on).
+ * rate, the CPU and the server's I/O per delivery ingested, and the waits, statements and WAL
+ * from then on).
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,6 +116,22 @@ const server = await startChildServer(
     ],
   },
 );
+/** A process's I/O counters (/proc/<pid>/io): bytes and calls, files and sockets alike. */
+function processIo(pid: number): { rchar: number; wchar: number; syscr: number; syscw: number } {
+  const fields = Object.fromEntries(
+    readFileSync(`/proc/${pid}/io`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(":").map((part) => part.trim())),
+  );
+  return {
+    rchar: Number(fields.rchar),
+    wchar: Number(fields.wchar),
+    syscr: Number(fields.syscr),
+    syscw: Number(fields.syscw),
+  };
+}
+
 /** Samples what the profiled database's active sessions wait on until `stop`. */
 function sampleWaits(): { stop(): Promise<{ samples: number; counts: Map<string, number> }> } {
   const counts = new Map<string, number>();
@@ -145,6 +165,7 @@ try {
   const rss = sampleRss(server.pid);
   console.log(`server RSS when ready: ${(rss.peak() / 1e6).toFixed(0)} MB`);
   const groups = { server: [server.pid], postgres: postmaster ? [postmaster] : [], bench: [process.pid] };
+  if (process.env.PROFILE_SQL) await admin.query(process.env.PROFILE_SQL);
   const deliveries = easypostDeliveries(EASYPOST_SECRET, "PRF");
   const warm = await fullLoad(server.url, PATH, deliveries.next, { connections, seconds: 3 });
   console.log(`warm-up: ${warm.okPerSecond.toFixed(0)}/s (${warm.rejected} rejected, ${warm.errors} errors)`);
@@ -212,12 +233,14 @@ try {
       ).rows[0]!.any;
     await admin.query("SELECT pg_stat_statements_reset()");
     await admin.query("SELECT pg_stat_reset_shared('wal')");
+    const ioBefore = processIo(server.pid);
     const drainBefore = cpuSnapshot(groups);
     const drainWaits = process.env.PROFILE_WAITS === "1" ? sampleWaits() : null;
     const started = performance.now();
     while (await anyQueued()) await new Promise((resolve) => setTimeout(resolve, 250));
     const drainSeconds = (performance.now() - started) / 1000;
     const drainCpu = cpuUse(drainBefore, cpuSnapshot(groups));
+    const ioAfter = processIo(server.pid);
     waitedFor = await drainWaits?.stop();
     n = Math.max(1, left);
     measuredSeconds = drainSeconds;
@@ -226,6 +249,9 @@ try {
       `drain: ${left} queued at the end of the load, ingested in ${drainSeconds.toFixed(1)} s (${(left / drainSeconds).toFixed(0)}/s); ` +
         `CPU cores: server ${drainCpu.groups.server!.toFixed(2)} postgres ${drainCpu.groups.postgres!.toFixed(2)}; per delivery: server ${perDelivery(drainCpu.groups.server!)} ms, postgres ${perDelivery(drainCpu.groups.postgres!)} ms` +
         " (figures below: per delivery ingested during the drain)",
+    );
+    console.log(
+      `server I/O per delivery (sockets included: mostly PostgreSQL's): written ${((ioAfter.wchar - ioBefore.wchar) / n / 1024).toFixed(1)} KB in ${((ioAfter.syscw - ioBefore.syscw) / n).toFixed(2)} calls, read ${((ioAfter.rchar - ioBefore.rchar) / n / 1024).toFixed(1)} KB in ${((ioAfter.syscr - ioBefore.syscr) / n).toFixed(2)} calls`,
     );
   }
   if (waitedFor) {
