@@ -11,6 +11,7 @@ import { provisionDeliveredHook } from "../testing/delivered-hook.ts";
 import { testEngineFactory } from "../testing/test-engine.ts";
 import { type IngestOutcome, ingest, ingestBatch, UnknownTenantError } from "./ingest.ts";
 import { createIngestBatcher } from "./ingest-batcher.ts";
+import { OptimisticConflict } from "./optimistic-writes.ts";
 
 /** EasyPost's documented tracker history (six scans ending in delivered) for `trackingNumber`. */
 const history = (trackingNumber: string): ShipmentEvent[] =>
@@ -168,6 +169,11 @@ describe.each(DATABASE_KINDS)("batched ingest on %s", (kind) => {
       "INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event) VALUES ('acme', $1, $2, $3)",
       [stored!.id, eventFingerprint(events[3]!), JSON.stringify(events[3])],
     );
+    // the batch's plain insert meets the stored event: the whole batch rolls back, as a conflict
+    await expect(ingestBatch(engine.ctx, [request("EZ0"), request("EZ3", events)])).rejects.toBeInstanceOf(
+      OptimisticConflict,
+    );
+    expect(await shipment("EZ0")).toBeUndefined();
     const batcher = createIngestBatcher(engine.ctx, { concurrency: 1 });
     const answers = await Promise.all([
       batcher.ingest(request("EZ0")),

@@ -39,6 +39,16 @@ export interface OptimisticWrites {
 
 const open = new WeakMap<Queryable, OptimisticWrites>();
 
+/** A write that failed on a unique key (23505) found stored what the plan took for new. */
+async function unlessStored(write: Promise<void>, what: string): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "23505") throw error;
+    throw new OptimisticConflict(`${what} (${(error as Error).message})`, { cause: error });
+  }
+}
+
 /** The optimistic writes of `tx`, when it is an optimistic transaction. */
 export function optimisticWrites(tx: Queryable): OptimisticWrites | undefined {
   return open.get(tx);
@@ -72,20 +82,18 @@ export function beginOptimisticWrites(ctx: EngineContext, tx: Queryable): Optimi
   open.set(tx, writes);
   tx.beforeCommit(async () => {
     open.delete(tx);
-    const shipments = [...byShipment.values()];
-    const expected = shipments.reduce((n, w) => n + w.events.length, 0);
-    const appended = await appendEventsAndSaveStates(tx, shipments);
-    if (appended !== expected)
-      throw new OptimisticConflict(`${expected - appended} of the batch's events were stored already`);
-    await recordExceptionFirings(tx, [...firings.values()]);
-    const inserted = await insertNotifications(
-      tx,
-      notifications.map((n) => n.row),
+    await unlessStored(
+      appendEventsAndSaveStates(tx, [...byShipment.values()]),
+      "an event or shipment of the batch was stored already",
     );
-    if (inserted.size !== notifications.length)
-      throw new OptimisticConflict(
-        `${notifications.length - inserted.size} of the batch's notifications were planned already`,
-      );
+    await recordExceptionFirings(tx, [...firings.values()]);
+    await unlessStored(
+      insertNotifications(
+        tx,
+        notifications.map((n) => n.row),
+      ),
+      "a notification of the batch was planned already",
+    );
     if (notifications.length === 0) return;
     await ctx.boss.insert(
       NOTIFICATION_QUEUE,

@@ -1,4 +1,4 @@
-import type { ShipmentEvent } from "@trackflow/core";
+import { initialShipmentState, type ShipmentEvent } from "@trackflow/core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../database.ts";
 import { migrate } from "../migrate.ts";
@@ -8,10 +8,18 @@ import {
   type TestBackend,
   type TestDatabase,
 } from "../testing/backends.ts";
+import { queuedNotification } from "../testing/queued-notification.ts";
 import { insertAuditEntry } from "./audit-log.ts";
 import { configVersion } from "./config-version.ts";
+import { insertNotification, insertNotifications, listNotifications } from "./notifications.ts";
 import { insertShipmentEvents, listShipmentEvents } from "./shipment-events.ts";
-import { appendEventsAndSaveState, getShipment, lockShipment } from "./shipments.ts";
+import {
+  appendEventsAndSaveState,
+  appendEventsAndSaveStates,
+  getShipment,
+  lockShipment,
+  lockShipments,
+} from "./shipments.ts";
 import { upsertTenant } from "./tenants.ts";
 
 const HASH = "a".repeat(64);
@@ -110,6 +118,103 @@ describe.each(DATABASE_KINDS)("ingest's batched writes on %s", (kind) => {
     });
     expect((await getShipment(db, "acme", "shp_3"))?.status).toBe("in_transit");
     expect((await listShipmentEvents(db, "acme", "shp_3")).map((e) => e.fingerprint)).toEqual(["f1", "f2"]);
+  });
+
+  it("writes a batch's shipments, events and states in two statements, and refuses any it took for new that is stored", async () => {
+    const stored = await db.transaction((tx) => lockShipment(tx, "acme", "ups", "1Z4", "shp_4"));
+    const moved = { ...stored.state, status: "in_transit" as const };
+    const fresh = { ...initialShipmentState("ups", "1Z5"), status: "delivered" as const };
+    await db.transaction((tx) =>
+      appendEventsAndSaveStates(tx, [
+        {
+          tenantId: "acme",
+          shipmentId: "shp_4",
+          events: [
+            { fingerprint: "f1", event: event("A") },
+            { fingerprint: "f2", event: event("B") },
+          ],
+          state: moved,
+        },
+        {
+          tenantId: "acme",
+          shipmentId: "shp_5",
+          create: { carrier: "ups", trackingNumber: "1Z5" },
+          events: [{ fingerprint: "f1", event: event("C") }],
+          state: fresh,
+        },
+      ]),
+    );
+    expect(await getShipment(db, "acme", "shp_4")).toMatchObject({ status: "in_transit", state: moved });
+    expect(await getShipment(db, "acme", "shp_5")).toMatchObject({
+      status: "delivered",
+      trackingNumber: "1Z5",
+      state: fresh,
+    });
+    expect((await listShipmentEvents(db, "acme", "shp_4")).map((e) => [e.fingerprint, e.event])).toEqual([
+      ["f1", event("A")],
+      ["f2", event("B")],
+    ]);
+    // an event the table holds already: the statement fails, and its transaction writes nothing
+    const delivered = { ...moved, status: "delivered" as const };
+    await expect(
+      db.transaction((tx) =>
+        appendEventsAndSaveStates(tx, [
+          {
+            tenantId: "acme",
+            shipmentId: "shp_4",
+            events: [
+              { fingerprint: "f3", event: event("D") },
+              { fingerprint: "f2", event: event("B") },
+            ],
+            state: delivered,
+          },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: "23505" });
+    // and so does a shipment another transaction created meanwhile
+    await expect(
+      db.transaction((tx) =>
+        appendEventsAndSaveStates(tx, [
+          {
+            tenantId: "acme",
+            shipmentId: "shp_6",
+            create: { carrier: "ups", trackingNumber: "1Z5" },
+            events: [],
+            state: fresh,
+          },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: "23505" });
+    expect((await getShipment(db, "acme", "shp_4"))?.status).toBe("in_transit");
+    expect((await listShipmentEvents(db, "acme", "shp_4")).map((e) => e.fingerprint)).toEqual(["f1", "f2"]);
+    // the batch's lock leaves the missing shipments to it, and creates none
+    const locked = await db.transaction((tx) =>
+      lockShipments(
+        tx,
+        [
+          { tenantId: "acme", carrier: "ups", trackingNumber: "1Z4", newId: "shp_x" },
+          { tenantId: "acme", carrier: "ups", trackingNumber: "1Z7", newId: "shp_7" },
+        ],
+        { create: false },
+      ),
+    );
+    expect([...locked.values()].map((s) => s.id)).toEqual(["shp_4"]);
+    expect(await getShipment(db, "acme", "shp_7")).toBeNull();
+  });
+
+  it("inserts a batch's notifications in one statement, and refuses one whose key is planned already", async () => {
+    await insertNotification(db, queuedNotification("ntf_1", "k1"));
+    await insertNotifications(db, [queuedNotification("ntf_2", "k2"), queuedNotification("ntf_3", "k3")]);
+    await expect(
+      db.transaction((tx) =>
+        insertNotifications(tx, [queuedNotification("ntf_4", "k4"), queuedNotification("ntf_5", "k1")]),
+      ),
+    ).rejects.toMatchObject({ code: "23505" });
+    expect((await listNotifications(db, "acme", {})).map((n) => n.id).sort()).toEqual([
+      "ntf_1",
+      "ntf_2",
+      "ntf_3",
+    ]);
   });
 
   it("locks an existing shipment rather than creating another, also when two create it at once", async () => {

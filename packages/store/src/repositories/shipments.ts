@@ -144,7 +144,8 @@ export async function lockShipments(
     a < b ? -1 : a > b ? 1 : 0,
   );
   const sorted = unique.map(([, k]) => k);
-  const initial = sorted.map((k) => initialShipmentState(k.carrier, k.trackingNumber));
+  // first states only where they may be inserted (unnest pads the shorter arrays with NULLs)
+  const initial = create ? sorted.map((k) => initialShipmentState(k.carrier, k.trackingNumber)) : [];
   const { rows } = await tx.query<Row>(
     `WITH k AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) WITH ORDINALITY
@@ -266,17 +267,18 @@ export interface ShipmentWrite {
 /**
  * Appends many shipments' new events and saves their states, for callers that know the events
  * are new (they hold the shipments' locks and folded the events into the stored state): the new
- * shipments inserted in one statement (a shipment another transaction stored meanwhile fails it
- * with a unique violation), then the events appended and the other states saved in another.
- * One write per shipment. Answers how many events were appended: fewer than given means the
- * events table held some already, and the caller must not commit (its states would count events
- * twice).
+ * shipments inserted in one statement, then the events appended and the other states saved in
+ * another. One write per shipment. A shipment another transaction stored meanwhile, or an event
+ * the table holds already, fails the statement with a unique violation (23505), and the caller
+ * must not commit (its states would count that event twice): the events are plainly inserted,
+ * not with ON CONFLICT, whose speculative insertion costs every row a second index probe, a
+ * lock and a WAL record.
  */
 export async function appendEventsAndSaveStates(
   tx: Queryable,
   writes: readonly ShipmentWrite[],
-): Promise<number> {
-  if (writes.length === 0) return 0;
+): Promise<void> {
+  if (writes.length === 0) return;
   const created = writes.filter((w) => w.create);
   if (created.length > 0) {
     const columns = stateColumnsOf(created);
@@ -296,24 +298,19 @@ export async function appendEventsAndSaveStates(
   }
   const saved = writes.filter((w) => !w.create);
   const events = writes.flatMap((w) => w.events.map((e) => ({ w, e })));
-  const { rows } = await tx.query<{ appended: number }>(
+  await tx.query(
     `WITH appended AS (
        INSERT INTO shipment_events (tenant_id, shipment_id, fingerprint, event)
        SELECT tenant_id, shipment_id, fingerprint, event
          FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
               AS e (tenant_id, shipment_id, fingerprint, event, n)
         ORDER BY n
-       ON CONFLICT (tenant_id, shipment_id, fingerprint) DO NOTHING
-       RETURNING 1
-     ), saved AS (
-       UPDATE shipments s SET status = u.status, reason = u.reason, action_required = u.action_required, state = u.state,
-              estimated_delivery = u.estimated_delivery, last_event_at = u.last_event_at, updated_at = now()
-         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::jsonb[], $11::jsonb[],
-                     $12::timestamptz[]) AS u (tenant_id, id, status, reason, action_required, state, estimated_delivery, last_event_at)
-        WHERE s.tenant_id = u.tenant_id AND s.id = u.id
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM saved)::int AS saved`,
+     UPDATE shipments s SET status = u.status, reason = u.reason, action_required = u.action_required, state = u.state,
+            estimated_delivery = u.estimated_delivery, last_event_at = u.last_event_at, updated_at = now()
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::jsonb[], $11::jsonb[],
+                   $12::timestamptz[]) AS u (tenant_id, id, status, reason, action_required, state, estimated_delivery, last_event_at)
+      WHERE s.tenant_id = u.tenant_id AND s.id = u.id`,
     [
       events.map(({ w }) => w.tenantId),
       events.map(({ w }) => w.shipmentId),
@@ -324,7 +321,6 @@ export async function appendEventsAndSaveStates(
       ...stateColumnsOf(saved),
     ],
   );
-  return rows[0]!.appended;
 }
 
 /** The state columns of many writes, one array per column (instants as ISO text). */
