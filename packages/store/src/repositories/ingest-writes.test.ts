@@ -1,4 +1,4 @@
-import { initialShipmentState, type ShipmentEvent } from "@trackflow/core";
+import { initialShipmentState, type ShipmentEvent, type ShipmentState } from "@trackflow/core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../database.ts";
 import { migrate } from "../migrate.ts";
@@ -19,6 +19,7 @@ import {
   getShipment,
   lockShipment,
   lockShipments,
+  type ShipmentWrite,
 } from "./shipments.ts";
 import { upsertTenant } from "./tenants.ts";
 
@@ -121,27 +122,30 @@ describe.each(DATABASE_KINDS)("ingest's batched writes on %s", (kind) => {
   });
 
   it("writes a batch's shipments, events and states in two statements, and refuses any it took for new that is stored", async () => {
+    /** a shipment's write: its events as [fingerprint, code] */
+    const write = (
+      shipmentId: string,
+      state: ShipmentState,
+      events: [string, string][],
+      create?: { carrier: string; trackingNumber: string },
+    ): ShipmentWrite => ({
+      tenantId: "acme",
+      shipmentId,
+      create,
+      events: events.map(([fingerprint, code]) => ({ fingerprint, event: event(code) })),
+      state,
+    });
     const stored = await db.transaction((tx) => lockShipment(tx, "acme", "ups", "1Z4", "shp_4"));
     const moved = { ...stored.state, status: "in_transit" as const };
     const fresh = { ...initialShipmentState("ups", "1Z5"), status: "delivered" as const };
+    const ups5 = { carrier: "ups", trackingNumber: "1Z5" };
     await db.transaction((tx) =>
       appendEventsAndSaveStates(tx, [
-        {
-          tenantId: "acme",
-          shipmentId: "shp_4",
-          events: [
-            { fingerprint: "f1", event: event("A") },
-            { fingerprint: "f2", event: event("B") },
-          ],
-          state: moved,
-        },
-        {
-          tenantId: "acme",
-          shipmentId: "shp_5",
-          create: { carrier: "ups", trackingNumber: "1Z5" },
-          events: [{ fingerprint: "f1", event: event("C") }],
-          state: fresh,
-        },
+        write("shp_4", moved, [
+          ["f1", "A"],
+          ["f2", "B"],
+        ]),
+        write("shp_5", fresh, [["f1", "C"]], ups5),
       ]),
     );
     expect(await getShipment(db, "acme", "shp_4")).toMatchObject({ status: "in_transit", state: moved });
@@ -156,35 +160,17 @@ describe.each(DATABASE_KINDS)("ingest's batched writes on %s", (kind) => {
     ]);
     // an event the table holds already: the statement fails, and its transaction writes nothing
     const delivered = { ...moved, status: "delivered" as const };
+    const batch = (writes: ShipmentWrite[]) => db.transaction((tx) => appendEventsAndSaveStates(tx, writes));
     await expect(
-      db.transaction((tx) =>
-        appendEventsAndSaveStates(tx, [
-          {
-            tenantId: "acme",
-            shipmentId: "shp_4",
-            events: [
-              { fingerprint: "f3", event: event("D") },
-              { fingerprint: "f2", event: event("B") },
-            ],
-            state: delivered,
-          },
+      batch([
+        write("shp_4", delivered, [
+          ["f3", "D"],
+          ["f2", "B"],
         ]),
-      ),
+      ]),
     ).rejects.toMatchObject({ code: "23505" });
     // and so does a shipment another transaction created meanwhile
-    await expect(
-      db.transaction((tx) =>
-        appendEventsAndSaveStates(tx, [
-          {
-            tenantId: "acme",
-            shipmentId: "shp_6",
-            create: { carrier: "ups", trackingNumber: "1Z5" },
-            events: [],
-            state: fresh,
-          },
-        ]),
-      ),
-    ).rejects.toMatchObject({ code: "23505" });
+    await expect(batch([write("shp_6", fresh, [], ups5)])).rejects.toMatchObject({ code: "23505" });
     expect((await getShipment(db, "acme", "shp_4"))?.status).toBe("in_transit");
     expect((await listShipmentEvents(db, "acme", "shp_4")).map((e) => e.fingerprint)).toEqual(["f1", "f2"]);
     // the batch's lock leaves the missing shipments to it, and creates none
