@@ -210,6 +210,50 @@ describe.each(DATABASE_KINDS)("migrate on %s", (kind) => {
       }
     });
 
+    it("takes a hash for 64 lowercase hex digits and nothing else, without a bounded-repeat regex (0018)", async () => {
+      const { rows: checks } = await db.query<{ check: string; definition: string }>(
+        `SELECT conrelid::regclass::text || '.' || conname AS check, pg_get_constraintdef(oid) AS definition
+           FROM pg_constraint
+          WHERE contype = 'c' AND connamespace = 'public'::regnamespace
+            AND pg_get_constraintdef(oid) LIKE '%0-9a-f%'
+          ORDER BY 1`,
+      );
+      expect(checks.map((c) => c.check)).toEqual([
+        "api_keys.api_keys_hash_check",
+        "audit_heads.audit_heads_hash_check",
+        "audit_log.audit_log_data_hash_check",
+        "audit_seals.audit_seals_hash_check",
+        "audit_seals.audit_seals_prev_hash_check",
+        "inbound_deliveries.inbound_deliveries_body_sha256_check",
+      ]);
+      for (const { definition } of checks) expect(definition).not.toContain("{64}");
+
+      await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
+      const head = (hash: string) =>
+        db.query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ('t1', 0, $1)", [hash]);
+      const seal = (prevHash: string, hash: string) =>
+        db.query(
+          "INSERT INTO audit_seals (tenant_id, seq, audit_id, prev_hash, hash) VALUES ('t1', 1, 1, $1, $2)",
+          [prevHash, hash],
+        );
+      const good = "0123456789abcdef".repeat(4);
+      for (const bad of [
+        good.toUpperCase(),
+        good.slice(1),
+        `${good}0`,
+        `${good.slice(1)}g`,
+        `${good.slice(1)}\n`,
+        `${good.slice(1)}é`,
+        "",
+      ]) {
+        await expect(head(bad), JSON.stringify(bad)).rejects.toMatchObject({ code: "23514" });
+        await expect(seal(good, bad), JSON.stringify(bad)).rejects.toMatchObject({ code: "23514" });
+        await expect(seal(bad, good), JSON.stringify(bad)).rejects.toMatchObject({ code: "23514" });
+      }
+      await head(good);
+      await seal(good, good);
+    });
+
     it("gathers no planner statistics on the large payloads, and goes on gathering them on the rest", async () => {
       await db.query("INSERT INTO tenants (id, name) VALUES ('t1', 'Tenant 1')");
       await db.query(
