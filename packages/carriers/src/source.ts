@@ -34,4 +34,10 @@ export interface CarrierSource {
   verify(request: WebhookRequest, secret: SourceSecret): VerifyResult;
   /** Decoded JSON payload to events; throws PayloadError naming the field at fault. */
   parse(payload: unknown): ShipmentEvent[];
+  /**
+   * The payload's shape checked as `parse` checks it, without making its events (a few times
+   * cheaper): throws the PayloadError `parse` would for a field missing or of the wrong type.
+   * What only the events reveal (a timestamp that cannot be read) `parse` alone finds.
+   */
+  check(payload: unknown): void;
 }

@@ -13,6 +13,25 @@ const fixtures = (id: string) =>
       payload: JSON.parse(readFileSync(join(import.meta.dirname, id, "fixtures", f), "utf8")),
     }));
 
+/** Copies of `payload`, each with one of its values (at any depth) replaced by one of another JSON type. */
+function wrongTypeVariants(payload: unknown): unknown[] {
+  const variants: unknown[] = [];
+  const walk = (value: unknown, replace: (v: unknown) => unknown) => {
+    variants.push(replace(typeof value === "string" ? 42 : "wrong"));
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        walk(item, (v) => replace(value.map((x, j) => (j === i ? v : x))));
+      });
+    } else if (value !== null && typeof value === "object") {
+      for (const key of Object.keys(value)) {
+        walk((value as Record<string, unknown>)[key], (v) => replace({ ...value, [key]: v }));
+      }
+    }
+  };
+  walk(payload, (v) => v);
+  return variants;
+}
+
 describe("carrier sources", () => {
   it("registers the seven sources by id", () => {
     expect(SOURCE_IDS).toEqual(["easypost", "shippo", "aftership", "ups", "fedex", "dhl", "usps"]);
@@ -47,6 +66,33 @@ describe("carrier sources", () => {
         expect(attempt).toThrow(new RegExp(`^${id}: `));
       },
     );
+
+    it("checks a payload's shape as parse does: what check refuses, parse refuses alike; what parse takes, check takes", () => {
+      const outcome = (run: () => unknown) => {
+        try {
+          run();
+          return null;
+        } catch (error) {
+          expect(error).toBeInstanceOf(PayloadError);
+          return (error as Error).message;
+        }
+      };
+      let refusedByCheck = 0;
+      for (const { file, payload } of fixtures(id)) {
+        // the fixture, and every variant of it with one value of the wrong type
+        for (const variant of [payload, ...wrongTypeVariants(payload)]) {
+          const checked = outcome(() => source.check(variant));
+          const parsed = outcome(() => source.parse(variant));
+          if (checked === null) continue; // parse may still find a value it cannot read
+          refusedByCheck++;
+          expect(parsed, `${file}: ${checked}`).toBe(checked);
+        }
+      }
+      expect(refusedByCheck).toBeGreaterThan(0);
+      for (const payload of [null, 42, "text", []]) {
+        expect(outcome(() => source.check(payload))).toBe(outcome(() => source.parse(payload)));
+      }
+    });
 
     it("never invents a Z: a naive timestamp stays without offset", () => {
       for (const { payload } of fixtures(id)) {

@@ -1,10 +1,11 @@
 import type { CarrierSource } from "../source.ts";
-import { parseAfterShip } from "./parse.ts";
+import { checkAfterShip, parseAfterShip } from "./parse.ts";
 import { verifyAfterShip } from "./verify.ts";
 
 export const aftershipSource: CarrierSource = {
   id: "aftership",
   name: "AfterShip",
   verify: verifyAfterShip,
+  check: checkAfterShip,
   parse: parseAfterShip,
 };

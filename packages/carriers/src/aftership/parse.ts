@@ -10,6 +10,7 @@ import {
   type AfterShipCheckpoint,
   AfterShipEnvelopeSchema,
   type AfterShipTracking,
+  type AfterShipTrackingWebhook,
   AfterShipTrackingWebhookSchema,
   TRACKING_EVENTS,
 } from "./payload.ts";
@@ -23,9 +24,8 @@ const SOURCE = "aftership";
  * one, naive when not. Webhook events that carry no tracking give no events.
  */
 export function parseAfterShip(payload: unknown): ShipmentEvent[] {
-  const envelope = parseShape(SOURCE, AfterShipEnvelopeSchema, payload);
-  if (!TRACKING_EVENTS.has(envelope.event)) return [];
-  const webhook = parseShape(SOURCE, AfterShipTrackingWebhookSchema, payload);
+  const webhook = readTrackingWebhook(payload);
+  if (webhook === null) return [];
   const tracking = webhook.msg;
 
   const common = {
@@ -80,6 +80,18 @@ export function parseAfterShip(payload: unknown): ShipmentEvent[] {
       signedBy: mapping.status === "delivered" ? signedBy : null,
     });
   });
+}
+
+/** The shape `parseAfterShip` reads, checked without making events: throws its PayloadError. */
+export function checkAfterShip(payload: unknown): void {
+  readTrackingWebhook(payload);
+}
+
+/** A tracking webhook, its shape checked; null for a webhook event that carries no tracking. */
+function readTrackingWebhook(payload: unknown): AfterShipTrackingWebhook | null {
+  const envelope = parseShape(SOURCE, AfterShipEnvelopeSchema, payload);
+  if (!TRACKING_EVENTS.has(envelope.event)) return null;
+  return parseShape(SOURCE, AfterShipTrackingWebhookSchema, payload);
 }
 
 function checkpointLocation(checkpoint: AfterShipCheckpoint) {

@@ -57,6 +57,7 @@ export const AfterShipTrackingWebhookSchema = z.looseObject({
   msg: AfterShipTrackingSchema,
   ts: z.number().nullish(),
 });
+export type AfterShipTrackingWebhook = z.infer<typeof AfterShipTrackingWebhookSchema>;
 
 /** The webhook events whose `msg` is a Tracking: shipment status updates and estimated-delivery revisions. */
 export const TRACKING_EVENTS: ReadonlySet<string> = new Set(["tracking_update", "edd_revise"]);

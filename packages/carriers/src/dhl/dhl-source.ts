@@ -1,5 +1,5 @@
 import type { CarrierSource } from "../source.ts";
-import { parseDhl } from "./parse.ts";
+import { checkDhl, parseDhl } from "./parse.ts";
 import { verifyDhl } from "./verify.ts";
 
 /** DHL Shipment Tracking - Unified (polling) and Shipment Tracking - Unified - Push (webhooks). */
@@ -7,5 +7,6 @@ export const dhlSource: CarrierSource = {
   id: "dhl",
   name: "DHL Shipment Tracking - Unified",
   verify: verifyDhl,
+  check: checkDhl,
   parse: parseDhl,
 };

@@ -101,8 +101,20 @@ function shipmentEvents(shipment: DhlShipment, path: string): ShipmentEventInput
  * one per event of each shipment (one per piece named in an event, in multi-piece shipments).
  */
 export function parseDhl(payload: unknown): ShipmentEvent[] {
-  const response = parseShape(SOURCE, DhlTrackingResponseSchema, payload);
+  const response = readResponse(payload);
   return response.shipments.flatMap((shipment, i) =>
     shipmentEvents(shipment, `shipments[${i}]`).map(toEvent),
   );
+}
+
+/**
+ * The shape `parseDhl` reads, checked without making events: throws its PayloadError (what only
+ * the events show, such as a timestamp that cannot be read, `parseDhl` alone finds).
+ */
+export function checkDhl(payload: unknown): void {
+  readResponse(payload);
+}
+
+function readResponse(payload: unknown) {
+  return parseShape(SOURCE, DhlTrackingResponseSchema, payload);
 }

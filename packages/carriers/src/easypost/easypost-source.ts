@@ -1,10 +1,11 @@
 import type { CarrierSource } from "../source.ts";
-import { parseEasyPost } from "./parse.ts";
+import { checkEasyPost, parseEasyPost } from "./parse.ts";
 import { verifyEasyPost } from "./verify.ts";
 
 export const easypostSource: CarrierSource = {
   id: "easypost",
   name: "EasyPost",
   verify: verifyEasyPost,
+  check: checkEasyPost,
   parse: parseEasyPost,
 };

@@ -23,9 +23,8 @@ const SOURCE = "easypost";
  * no shipment status, so they give no events.
  */
 export function parseEasyPost(payload: unknown): ShipmentEvent[] {
-  const envelope = parseShape(SOURCE, EasyPostEventEnvelopeSchema, payload);
-  if (!TRACKER_EVENT_DESCRIPTIONS.has(envelope.description)) return [];
-  const tracker = parseShape(SOURCE, EasyPostTrackerEventSchema, payload).result;
+  const tracker = readTracker(payload);
+  if (tracker === null) return [];
 
   const common = {
     source: SOURCE,
@@ -69,6 +68,18 @@ export function parseEasyPost(payload: unknown): ShipmentEvent[] {
       signedBy: mapping.status === "delivered" ? (tracker.signed_by ?? null) : null,
     });
   });
+}
+
+/** The shape `parseEasyPost` reads, checked without making events: throws its PayloadError. */
+export function checkEasyPost(payload: unknown): void {
+  readTracker(payload);
+}
+
+/** The Tracker of a tracker.* Event, its shape checked; null for an Event about another object. */
+function readTracker(payload: unknown): EasyPostTracker | null {
+  const envelope = parseShape(SOURCE, EasyPostEventEnvelopeSchema, payload);
+  if (!TRACKER_EVENT_DESCRIPTIONS.has(envelope.description)) return null;
+  return parseShape(SOURCE, EasyPostTrackerEventSchema, payload).result;
 }
 
 function scanLocation(where: EasyPostTrackingLocation | null | undefined) {

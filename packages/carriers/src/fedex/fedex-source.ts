@@ -1,5 +1,5 @@
 import type { CarrierSource } from "../source.ts";
-import { parseFedex } from "./parse.ts";
+import { checkFedex, parseFedex } from "./parse.ts";
 import { verifyFedex } from "./verify.ts";
 
 /** FedEx: Track API responses (polling) and Advanced Integrated Visibility webhooks (push). */
@@ -7,5 +7,6 @@ export const fedexSource: CarrierSource = {
   id: "fedex",
   name: "FedEx",
   verify: verifyFedex,
+  check: checkFedex,
   parse: parseFedex,
 };

@@ -20,7 +20,7 @@ const MPS_TYPES = new Set(["STANDARD_MPS", "GROUP_MPS"]);
  * per-scan id, so `sourceEventId` stays null and the engine's fingerprint dedupes.
  */
 export function parseFedex(payload: unknown): ShipmentEvent[] {
-  const response = parseShape(SOURCE, FedexTrackResponseSchema, payload);
+  const response = readResponse(payload);
   const events: ShipmentEvent[] = [];
   response.output.completeTrackResults.forEach((complete, c) => {
     complete.trackResults.forEach((result, r) => {
@@ -79,6 +79,18 @@ export function parseFedex(payload: unknown): ShipmentEvent[] {
     });
   });
   return events;
+}
+
+/**
+ * The shape `parseFedex` reads, checked without making events: throws its PayloadError (what only
+ * the events show, such as a scan without a tracking number, `parseFedex` alone finds).
+ */
+export function checkFedex(payload: unknown): void {
+  readResponse(payload);
+}
+
+function readResponse(payload: unknown) {
+  return parseShape(SOURCE, FedexTrackResponseSchema, payload);
 }
 
 function mpsMaster(result: FedexTrackResult): string | null {

@@ -8,6 +8,7 @@ import { classifyShippo } from "./classify.ts";
 import {
   ShippoEnvelopeSchema,
   type ShippoLocation,
+  type ShippoTrack,
   type ShippoTrackingStatus,
   ShippoTrackUpdatedSchema,
 } from "./payload.ts";
@@ -20,9 +21,8 @@ const SOURCE = "shippo";
  * (transaction_created, batch_purchased, …) carry no tracking and give no events.
  */
 export function parseShippo(payload: unknown): ShipmentEvent[] {
-  const envelope = parseShape(SOURCE, ShippoEnvelopeSchema, payload);
-  if (envelope.event !== "track_updated") return [];
-  const track = parseShape(SOURCE, ShippoTrackUpdatedSchema, payload).data;
+  const track = readTrack(payload);
+  if (track === null) return [];
 
   const eta = track.eta;
   const common = {
@@ -65,6 +65,18 @@ export function parseShippo(payload: unknown): ShipmentEvent[] {
       occurredAt: timeAt(SOURCE, `${path}.status_date`, () => parseTimestamp(entry.status_date ?? "")),
     });
   });
+}
+
+/** The shape `parseShippo` reads, checked without making events: throws its PayloadError. */
+export function checkShippo(payload: unknown): void {
+  readTrack(payload);
+}
+
+/** The Track of a track_updated webhook, its shape checked; null for any other event type. */
+function readTrack(payload: unknown): ShippoTrack | null {
+  const envelope = parseShape(SOURCE, ShippoEnvelopeSchema, payload);
+  if (envelope.event !== "track_updated") return null;
+  return parseShape(SOURCE, ShippoTrackUpdatedSchema, payload).data;
 }
 
 function sameScan(a: ShippoTrackingStatus, b: ShippoTrackingStatus): boolean {

@@ -1,5 +1,5 @@
 import type { CarrierSource } from "../source.ts";
-import { parseShippo } from "./parse.ts";
+import { checkShippo, parseShippo } from "./parse.ts";
 import { verifyShippo } from "./verify.ts";
 
 /** Shippo. Its URL-token scheme is `verifyShippoToken` in verify.ts: the engine passes the query token. */
@@ -7,5 +7,6 @@ export const shippoSource: CarrierSource = {
   id: "shippo",
   name: "Shippo",
   verify: verifyShippo,
+  check: checkShippo,
   parse: parseShippo,
 };

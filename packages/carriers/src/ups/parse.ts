@@ -26,13 +26,22 @@ const WINDOW_TYPES = new Set(["EDW", "CDW", "IDW", "CMT"]);
  *  - a Track Alert `TrackingEvent` webhook body (one scan, `trackingNumber` + `activityStatus`).
  */
 export function parseUps(payload: unknown): ShipmentEvent[] {
-  const isAlert =
+  return isTrackAlert(payload) ? parseTrackAlert(payload) : parseTrackResponse(payload);
+}
+
+/** The shape `parseUps` reads, checked without making events: throws its PayloadError. */
+export function checkUps(payload: unknown): void {
+  parseShape(SOURCE, isTrackAlert(payload) ? UpsTrackAlertEventSchema : UpsTrackResponseSchema, payload);
+}
+
+function isTrackAlert(payload: unknown): boolean {
+  return (
     typeof payload === "object" &&
     payload !== null &&
     !Array.isArray(payload) &&
     !("trackResponse" in payload) &&
-    ("activityStatus" in payload || "trackingNumber" in payload);
-  return isAlert ? parseTrackAlert(payload) : parseTrackResponse(payload);
+    ("activityStatus" in payload || "trackingNumber" in payload)
+  );
 }
 
 function parseTrackResponse(payload: unknown): ShipmentEvent[] {

@@ -1,5 +1,5 @@
 import type { CarrierSource } from "../source.ts";
-import { parseUps } from "./parse.ts";
+import { checkUps, parseUps } from "./parse.ts";
 import { verifyUps } from "./verify.ts";
 
 /** UPS: Track API responses (polling) and Track Alert webhooks (push). */
@@ -7,5 +7,6 @@ export const upsSource: CarrierSource = {
   id: "ups",
   name: "UPS",
   verify: verifyUps,
+  check: checkUps,
   parse: parseUps,
 };

@@ -71,6 +71,20 @@ function isNotification(payload: unknown): boolean {
  * one per entry of trackingEvents.
  */
 export function parseUsps(payload: unknown): ShipmentEvent[] {
+  return readResponses(payload).flatMap(({ response, prefix }) => responseEvents(response, prefix));
+}
+
+/** The shape `parseUsps` reads, checked without making events: throws its PayloadError. */
+export function checkUsps(payload: unknown): void {
+  readResponses(payload);
+}
+
+/** The tracking responses a delivery holds, each with its place in it, their shapes checked. */
+function readResponses(payload: unknown): { response: UspsTrackingResponse; prefix: string }[] {
+  const read = (value: unknown, prefix: string) => ({
+    response: parseShape(SOURCE, UspsTrackingResponseSchema, value, prefix),
+    prefix,
+  });
   if (isNotification(payload)) {
     const notification = parseShape(SOURCE, UspsNotificationSchema, payload);
     let inner: unknown = notification.payload;
@@ -81,15 +95,11 @@ export function parseUsps(payload: unknown): ShipmentEvent[] {
         throw new PayloadError(SOURCE, "payload", `not JSON: ${(error as Error).message}`);
       }
     }
-    return parseUsps1(inner, "payload");
+    return [read(inner, "payload")];
   }
   if (Array.isArray(payload)) {
     if (payload.length === 0) throw new PayloadError(SOURCE, "", "an empty list holds no tracking response");
-    return payload.flatMap((item, i) => parseUsps1(item, `[${i}]`));
+    return payload.map((item, i) => read(item, `[${i}]`));
   }
-  return parseUsps1(payload, "");
-}
-
-function parseUsps1(value: unknown, prefix: string): ShipmentEvent[] {
-  return responseEvents(parseShape(SOURCE, UspsTrackingResponseSchema, value, prefix), prefix);
+  return [read(payload, "")];
 }

@@ -1,5 +1,5 @@
 import type { CarrierSource } from "../source.ts";
-import { parseUsps } from "./parse.ts";
+import { checkUsps, parseUsps } from "./parse.ts";
 import { verifyUsps } from "./verify.ts";
 
 /** USPS Tracking API v3 (polling) and Subscriptions - Tracking (webhooks). */
@@ -7,5 +7,6 @@ export const uspsSource: CarrierSource = {
   id: "usps",
   name: "USPS Tracking API v3",
   verify: verifyUsps,
+  check: checkUsps,
   parse: parseUsps,
 };

@@ -6,7 +6,7 @@ import { deliveryOutcome } from "../ingest/inbox-worker.ts";
 import { createInboxWriter } from "../ingest/inbox-writer.ts";
 import type { IngestOutcome } from "../ingest/ingest.ts";
 import { sharedIngestBatcher } from "../ingest/ingest-batcher.ts";
-import { parseDelivery } from "../ingest/parse-delivery.ts";
+import { checkDelivery, parseDelivery } from "../ingest/parse-delivery.ts";
 import { cachedSourceSecret, cachedTenant } from "../tenancy/config-cache.ts";
 import { httpBusy } from "./http-busy.ts";
 import { receivedDelivery } from "./received-delivery.ts";
@@ -26,11 +26,12 @@ export interface WebhookRouteOptions {
 
 /**
  * `POST /webhooks/:tenant/:source`: the raw body is verified with that tenant's secret for that
- * source before anything is parsed; then parsed and normalised, and either ingested in one
+ * source before anything is parsed; then either parsed, normalised and ingested in one
  * transaction (shared with the deliveries arriving at the same moment: `IngestBatcher`) and
  * answered 200 with the outcome, or, while `inboxFrom` deliveries already wait for their ingest or
- * while the thread is busy answering (`httpBusy`), committed to the inbox and answered 202 (the
- * inbox worker ingests it: `startInboxWorker`).
+ * while the thread is busy answering (`httpBusy`), its shape checked, committed to the inbox and
+ * answered 202 (the inbox worker normalises and ingests it: `startInboxWorker`; a value only
+ * its events reveal, such as a timestamp that cannot be read, settles it failed there).
  * Every delivery, accepted or rejected, is recorded. Bad signature or stale timestamp 401,
  * malformed JSON or wrong shape 400 naming the field, unknown tenant or source 404, over the
  * body limit 413 (Fastify), over the tenant's rate 429 with Retry-After.
@@ -110,15 +111,18 @@ export function registerWebhookRoutes(
       );
       if (!verdict.ok) return await reject(401, `${verdict.failure}: ${verdict.message}`, false, reply);
 
-      const parsed = parseDelivery(source, raw);
-      if (!parsed.ok) return await reject(400, parsed.error, true, reply);
-      const { events } = parsed;
       // queued while enough wait for their ingest, or while this thread is busy answering (an
-      // inline ingest would take the CPU the acknowledgements need)
-      if (events.length > 0 && (batcher.pending() >= inboxFrom || (inboxFrom < Infinity && httpBusy(ctx)))) {
+      // inline ingest would take the CPU the acknowledgements need); its shape is checked first
+      // (400 naming the field), its events made by the inbox worker
+      if (batcher.pending() >= inboxFrom || (inboxFrom < Infinity && httpBusy(ctx))) {
+        const checked = checkDelivery(source, raw);
+        if (!checked.ok) return await reject(400, checked.error, true, reply);
         await inbox.queue(delivery("queued", 202, true, null));
         return reply.code(202).send({ queued: true });
       }
+      const parsed = parseDelivery(source, raw);
+      if (!parsed.ok) return await reject(400, parsed.error, true, reply);
+      const { events } = parsed;
       // the delivery is recorded in the ingest's own transaction: one commit for both
       const recordOutcome = (db: Queryable, outcome: IngestOutcome) =>
         record(deliveryOutcome(outcome), 200, true, null, db);

@@ -100,8 +100,31 @@ describe.each(DATABASE_KINDS)("the webhook inbox on %s", (kind) => {
     const malformed = await post(app, "{not json");
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error).toMatch(/malformed JSON/);
-    expect(await outcomes()).toEqual(["rejected", "rejected"]);
+    const shapeless = JSON.parse(body("EZ2"));
+    shapeless.result.tracking_details[2].status = 42;
+    const wrongShape = await post(app, JSON.stringify(shapeless));
+    expect(wrongShape.statusCode).toBe(400);
+    expect(wrongShape.json().error).toMatch(/^easypost: result\.tracking_details\[2\]\.status: /);
+    expect(await outcomes()).toEqual(["rejected", "rejected", "rejected"]);
     expect(await countQueuedDeliveries(engine.ctx.db)).toBe(0);
+  });
+
+  it("queues a delivery whose shape is right, and settles it failed, naming the field, if a value cannot be read", async () => {
+    const app = appWith(0);
+    const unreadable = JSON.parse(body("EZ3"));
+    unreadable.result.tracking_details[1].datetime = "the day after tomorrow";
+    expect((await post(app, JSON.stringify(unreadable))).statusCode).toBe(202);
+    // and a delivery with no shipment status in it (an Event about another object) is queued too
+    const other = JSON.parse(body("EZ4"));
+    other.description = "batch.updated";
+    expect((await post(app, JSON.stringify(other))).statusCode).toBe(202);
+    worker();
+    await emptied();
+    const [nothing, unread] = await listInboundDeliveries(engine.ctx.db, "acme");
+    expect(unread!.outcome).toBe("failed");
+    expect(unread!.error).toMatch(/^easypost: result\.tracking_details\[1\]\.datetime: /);
+    expect(nothing!.outcome).toBe("accepted");
+    expect(await status("EZ3")).toBeUndefined();
   });
 
   it("answers inline while the server keeps up, and queues what comes while enough wait", async () => {
