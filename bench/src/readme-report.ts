@@ -150,8 +150,9 @@ export function readmeSection(results: RunResults): string {
         `with a flow that calls a \`webhook\` channel on delivered; full load is ${s.connections} keep-alive ` +
         `connections for ${s.fullSeconds} s (autocannon), the fixed rate an open-loop client at ${s.fixedRate}/s ` +
         `(latency from when each request was due), end to end ${s.endToEndCount} webhooks at ${s.endToEndRate}/s ` +
-        "until the notification reaches a loopback receiver. A delivery is acknowledged 200 once ingested, or " +
-        "202 once committed to the inbox while the server is busy; ingested counts the load's acknowledged " +
+        "until the notification reaches a loopback receiver; the clients run in a process of their own, started " +
+        "for this part. A delivery is acknowledged 200 once ingested, or 202 once its shape is checked and it " +
+        "is committed to the inbox while the server is busy; ingested counts the load's acknowledged " +
         "deliveries over the load plus the time the server took after it to empty its inbox.",
       "",
       markdownTable(ingestRows(ingest)),

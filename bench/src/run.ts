@@ -3,7 +3,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { benchApplyEvent } from "./apply-event-bench.ts";
 import { cpuSnapshot, cpuUse } from "./ingest/cpu-accounting.ts";
-import { benchIngest, ingestRows, ingestSettingsFromEnv, ingestWarnings } from "./ingest-bench.ts";
+import { benchIngestInOwnProcess } from "./ingest/own-process.ts";
+import { ingestRows, ingestWarnings } from "./ingest-bench.ts";
 import { formatRate, table } from "./measure.ts";
 import { benchNormalize, normalizeRows } from "./normalize-bench.ts";
 import {
@@ -99,12 +100,11 @@ if (parts.has("render") || parts.has("flows") || parts.has("dispatch")) {
 }
 
 if (parts.has("ingest")) {
-  const settings = ingestSettingsFromEnv();
   console.log(
     `\nIngest over HTTP: signed EasyPost webhooks (6 scans each, a new tracking number each), ` +
       `client and servers on this ${availableParallelism()}-core machine (progress on stderr)`,
   );
-  const figures = await failSoft("ingest", () => benchIngest(settings));
+  const figures = await failSoft("ingest", () => benchIngestInOwnProcess());
   if (figures) {
     results.ingest = figures;
     console.log(table(ingestRows(figures)));
