@@ -17,12 +17,6 @@ import {
 } from "./notify-bench.ts";
 import { noiseLines, readmeSection } from "./readme-report.ts";
 
-// autocannon's timeout timers (retimer) go negative when the event loop lags under load: harmless
-process.removeAllListeners("warning");
-process.on("warning", (warning) => {
-  if (warning.name !== "TimeoutNegativeWarning") console.error(warning);
-});
-
 /** Select with BENCH_PARTS=a,b or as arguments (`node bench/src/run.ts render flows`); all by default. */
 const PARTS = ["normalize", "apply", "render", "flows", "dispatch", "ingest"] as const;
 type Part = (typeof PARTS)[number];
